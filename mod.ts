@@ -12,5 +12,19 @@
  *
  * @module
  */
+export { CirtusAIClient, type ClientOptions } from "./src/client.ts";
 export * from "./src/errors.ts";
+export type { CallOptions } from "./src/http.ts";
+export {
+  LocalStorageTokenStore,
+  MemoryTokenStore,
+  type StoredTokens,
+  type TokenStore,
+} from "./src/token_store.ts";
+export type * from "./src/types.ts";
+export type { RegisterInput, SecondFactor } from "./src/resources/auth.ts";
+export { AuthResource } from "./src/resources/auth.ts";
+export { AgentsResource } from "./src/resources/agents.ts";
+export { WalletsResource } from "./src/resources/wallets.ts";
+export { IdentityResource } from "./src/resources/identity.ts";
 export * from "./src/totp.ts";

@@ -6,7 +6,8 @@
  * CirtusAIError
  * ├── InvalidArgumentError            bad input caught before any request (names the field)
  * ├── APIConnectionError              the server could not be reached
- * │   └── APIConnectionTimeoutError   an attempt ran out of time
+ * │   ├── APIConnectionTimeoutError   an attempt ran out of time
+ * │   └── APIUserAbortError           the caller's signal aborted the call (or the client closed)
  * ├── ResponseValidationError         the server answered, but not with the documented shape
  * └── APIError                        the server answered with an error status
  *     ├── BadRequestError             400
@@ -110,6 +111,26 @@ export class APIConnectionTimeoutError extends APIConnectionError {
   constructor(method: string, path: string, timeout: number) {
     super(method, path, { message: `${method} ${path}: timed out after ${timeout} ms` });
     this.timeout = timeout;
+  }
+}
+
+/**
+ * The caller's `signal` aborted the call, or the client was closed.
+ *
+ * @example
+ * ```ts
+ * import { APIUserAbortError } from "@cirtusai/sdk";
+ * const err = new APIUserAbortError("GET", "/agents");
+ * console.log(err.message); // "GET /agents: aborted by the caller"
+ * ```
+ */
+export class APIUserAbortError extends APIConnectionError {
+  /** Creates the error; `cause` is the signal's reason. */
+  constructor(method: string, path: string, options?: { cause?: unknown; message?: string }) {
+    super(method, path, {
+      ...options,
+      message: options?.message ?? `${method} ${path}: aborted by the caller`,
+    });
   }
 }
 

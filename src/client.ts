@@ -1,0 +1,148 @@
+import { InvalidArgumentError } from "./errors.ts";
+import { defaultSleep, HttpClient } from "./http.ts";
+import { AgentsResource } from "./resources/agents.ts";
+import { AuthResource } from "./resources/auth.ts";
+import { IdentityResource } from "./resources/identity.ts";
+import { WalletsResource } from "./resources/wallets.ts";
+import { MemoryTokenStore, type StoredTokens, type TokenStore } from "./token_store.ts";
+
+/** Options of {@linkcode CirtusAIClient}. */
+export interface ClientOptions {
+  /** An access token to start with (else the token store is read). */
+  token?: string;
+  /** A refresh token to start with. */
+  refreshToken?: string;
+  /** The fetch to use; default `globalThis.fetch`. Pass an app's `fetch` to call it in-process. */
+  fetch?: (input: Request | URL | string, init?: RequestInit) => Promise<Response>;
+  /** Milliseconds per attempt; default 30 000. */
+  timeout?: number;
+  /** Retries after the first attempt; default 2. */
+  maxRetries?: number;
+  /** Extra headers on every request. */
+  headers?: Record<string, string>;
+  /** Where tokens are kept; default in memory. */
+  tokenStore?: TokenStore;
+  /** Called whenever the tokens change (login, verify-2fa, refresh, setToken, a failed refresh). */
+  onTokens?: (tokens: StoredTokens | null) => void;
+  /** Waits between retries; default a timer. Tests inject one to stay fast. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/**
+ * The CirtusAI API client: `auth`, `agents`, `wallets` and `identity`.
+ *
+ * @example
+ * ```ts
+ * import { CirtusAIClient } from "@cirtusai/sdk";
+ * await using client = new CirtusAIClient("http://localhost:8000");
+ * await client.auth.loginWith2fa("ada", "correct horse", { totpSecret: "JBSWY3DPEHPK3PXP" });
+ * for (const agent of await client.agents.listAgents()) console.log(agent.did);
+ * ```
+ */
+export class CirtusAIClient {
+  /** Registration, login, 2FA, refresh. */
+  readonly auth: AuthResource;
+  /** Agents, child agents and their assets. */
+  readonly agents: AgentsResource;
+  /** Assets and e-mail accounts. */
+  readonly wallets: WalletsResource;
+  /** DIDs and verifiable credentials. */
+  readonly identity: IdentityResource;
+  /** The base URL, without trailing slash. */
+  readonly baseUrl: string;
+  readonly #http: HttpClient;
+
+  /** Creates a client for the API at `baseUrl`. */
+  constructor(baseUrl: string, options: ClientOptions = {}) {
+    this.baseUrl = normalizeBaseUrl(baseUrl);
+    const timeout = options.timeout ?? 30_000;
+    if (!(timeout > 0)) {
+      throw new InvalidArgumentError("timeout", "timeout must be a positive number of ms");
+    }
+    const maxRetries = options.maxRetries ?? 2;
+    if (!Number.isInteger(maxRetries) || maxRetries < 0) {
+      throw new InvalidArgumentError("maxRetries", "maxRetries must be a non-negative integer");
+    }
+    const fetchImpl = options.fetch ?? globalThis.fetch;
+    if (typeof fetchImpl !== "function") {
+      throw new InvalidArgumentError("fetch", "no fetch available: pass options.fetch");
+    }
+    const initialTokens: StoredTokens | null = options.token
+      ? {
+        access_token: options.token,
+        ...(options.refreshToken ? { refresh_token: options.refreshToken } : {}),
+      }
+      : null;
+    this.#http = new HttpClient({
+      baseUrl: this.baseUrl,
+      // Called unbound: some runtimes' fetch throws "Illegal invocation" when bound to another object.
+      fetch: (input, init) => fetchImpl(input, init),
+      timeout,
+      maxRetries,
+      headers: { ...options.headers },
+      sleep: options.sleep ?? defaultSleep,
+      tokenStore: options.tokenStore ?? new MemoryTokenStore(),
+      onTokens: options.onTokens,
+      initialTokens,
+    });
+    this.auth = new AuthResource(this.#http);
+    this.agents = new AgentsResource(this.#http);
+    this.wallets = new WalletsResource(this.#http);
+    this.identity = new IdentityResource(this.#http);
+  }
+
+  /** The current access token, or null. */
+  get token(): string | null {
+    return this.#http.tokens?.access_token ?? null;
+  }
+
+  /** The current refresh token, or null. */
+  get refreshToken(): string | null {
+    return this.#http.tokens?.refresh_token ?? null;
+  }
+
+  /**
+   * Sets the access token (and optionally the refresh token) for later calls, as the Python SDK's
+   * `set_token` does; null forgets both. Resolves once the token store has saved them.
+   */
+  setToken(token: string | null, refreshToken?: string): Promise<void> {
+    if (token === null) return this.#http.setTokens(null);
+    if (typeof token !== "string" || !token) {
+      throw new InvalidArgumentError("token", "token must be a non-empty string or null");
+    }
+    return this.#http.setTokens({
+      access_token: token,
+      ...(refreshToken ? { refresh_token: refreshToken } : {}),
+    });
+  }
+
+  /** Aborts calls in flight; later calls fail with APIUserAbortError. */
+  close(): void {
+    this.#http.close();
+  }
+
+  /** `await using client = new CirtusAIClient(...)` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return Promise.resolve();
+  }
+}
+
+function normalizeBaseUrl(baseUrl: string): string {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new InvalidArgumentError(
+      "baseUrl",
+      `baseUrl is not a URL (expected e.g. "https://api.example.com")`,
+    );
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new InvalidArgumentError(
+      "baseUrl",
+      `baseUrl must be http or https (got "${url.protocol}")`,
+    );
+  }
+  return baseUrl.trim().replace(/\/+$/, "");
+}

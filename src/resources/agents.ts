@@ -1,0 +1,140 @@
+import { InvalidArgumentError } from "../errors.ts";
+import { type CallOptions, encodePathParam, type HttpClient } from "../http.ts";
+import {
+  parseAgentOrChild,
+  parseAgents,
+  parseAsset,
+  parseChildAgent,
+  parseChildAgents,
+} from "../parse.ts";
+import type { Agent, Asset, ChildAgent, JsonObject } from "../types.ts";
+
+/**
+ * Master agents, child agents, their permissions and their assets.
+ *
+ * @example
+ * ```ts
+ * import { CirtusAIClient } from "@cirtusai/sdk";
+ * const client = new CirtusAIClient("http://localhost:8000", { token: "..." });
+ * const [master] = await client.agents.listAgents();
+ * const child = await client.agents.createChildAgent(master.id, "researcher");
+ * await client.agents.provisionWallet(child.id, "polygon");
+ * ```
+ */
+export class AgentsResource {
+  readonly #http: HttpClient;
+
+  /** Used by {@linkcode CirtusAIClient}; not meant to be built directly. */
+  constructor(http: HttpClient) {
+    this.#http = http;
+  }
+
+  /** The user's master agents. */
+  async listAgents(options?: CallOptions): Promise<Agent[]> {
+    return await this.#http.request({
+      method: "GET",
+      path: "/agents",
+      parse: parseAgents,
+      ...options,
+    });
+  }
+
+  /** One agent by id or DID: a master {@linkcode Agent} or a {@linkcode ChildAgent}. */
+  async getAgent(agentId: string, options?: CallOptions): Promise<Agent | ChildAgent> {
+    const path = `/agents/${encodePathParam(agentId, "agent_id")}`;
+    return await this.#http.request({ method: "GET", path, parse: parseAgentOrChild, ...options });
+  }
+
+  /** Creates a child agent under `parentId`. */
+  async createChildAgent(
+    parentId: string,
+    name: string,
+    options?: CallOptions,
+  ): Promise<ChildAgent> {
+    return await this.#http.request({
+      method: "POST",
+      path: "/agents/children",
+      json: { parent_id: text(parentId, "parent_id"), name: text(name, "name") },
+      parse: parseChildAgent,
+      ...options,
+    });
+  }
+
+  /** Deletes an agent. */
+  async deleteAgent(agentId: string, options?: CallOptions): Promise<void> {
+    await this.#http.request({
+      method: "DELETE",
+      path: `/agents/${encodePathParam(agentId, "agent_id")}`,
+      ...options,
+    });
+  }
+
+  /** Every child agent of the user. */
+  async getChildren(options?: CallOptions): Promise<ChildAgent[]> {
+    return await this.#http.request({
+      method: "GET",
+      path: "/agents/children",
+      parse: parseChildAgents,
+      ...options,
+    });
+  }
+
+  /** Replaces a child's permissions object. */
+  async updateChildPermissions(
+    childId: string,
+    permissions: JsonObject,
+    options?: CallOptions,
+  ): Promise<ChildAgent> {
+    if (typeof permissions !== "object" || permissions === null || Array.isArray(permissions)) {
+      throw new InvalidArgumentError("permissions", "permissions must be an object");
+    }
+    return await this.#http.request({
+      method: "PUT",
+      path: `/agents/children/${encodePathParam(childId, "child_id")}/permissions`,
+      json: { permissions },
+      parse: parseChildAgent,
+      ...options,
+    });
+  }
+
+  /** Unlinks (removes) a child agent. */
+  async unlinkChildAgent(childId: string, options?: CallOptions): Promise<void> {
+    await this.#http.request({
+      method: "DELETE",
+      path: `/agents/children/${encodePathParam(childId, "child_id")}`,
+      ...options,
+    });
+  }
+
+  /** Gives a child agent an e-mail address. */
+  async provisionEmail(childId: string, options?: CallOptions): Promise<Asset> {
+    return await this.#http.request({
+      method: "POST",
+      path: `/agents/children/${encodePathParam(childId, "child_id")}/assets/provision/email`,
+      parse: parseAsset,
+      ...options,
+    });
+  }
+
+  /** Gives a child agent a wallet on `chain` (default `"ethereum"`). */
+  async provisionWallet(
+    childId: string,
+    chain = "ethereum",
+    options?: CallOptions,
+  ): Promise<Asset> {
+    return await this.#http.request({
+      method: "POST",
+      path: `/agents/children/${encodePathParam(childId, "child_id")}/assets/provision/wallet`,
+      query: { chain: text(chain, "chain") },
+      parse: parseAsset,
+      ...options,
+    });
+  }
+}
+
+function text(value: unknown, field: string): string {
+  if (typeof value !== "string" || value.trim() === "") {
+    throw new InvalidArgumentError(field, `${field} must be a non-empty string`);
+  }
+  return value;
+}

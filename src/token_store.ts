@@ -1,0 +1,104 @@
+/**
+ * Where the client keeps its tokens between calls (and, for persistent stores, between runs).
+ *
+ * @module
+ */
+
+/** The tokens a client holds. */
+export interface StoredTokens {
+  /** Bearer token. */
+  access_token: string;
+  /** Token for `/auth/refresh`, when the server issued one. */
+  refresh_token?: string;
+  /** When the access token expires, epoch milliseconds, when known. */
+  expires_at?: number;
+}
+
+/**
+ * Storage for a client's tokens. Implement it to keep tokens elsewhere (a file, a KV store).
+ *
+ * @example
+ * ```ts
+ * import type { StoredTokens, TokenStore } from "@cirtusai/sdk";
+ * class SessionStorageTokenStore implements TokenStore {
+ *   load(): StoredTokens | null {
+ *     const raw = sessionStorage.getItem("tokens");
+ *     return raw ? JSON.parse(raw) : null;
+ *   }
+ *   save(tokens: StoredTokens | null): void {
+ *     if (tokens) sessionStorage.setItem("tokens", JSON.stringify(tokens));
+ *     else sessionStorage.removeItem("tokens");
+ *   }
+ * }
+ * ```
+ */
+export interface TokenStore {
+  /** The saved tokens, or null. */
+  load(): StoredTokens | null | Promise<StoredTokens | null>;
+  /** Saves tokens; null forgets them. */
+  save(tokens: StoredTokens | null): void | Promise<void>;
+}
+
+/**
+ * Keeps tokens in memory only (the default).
+ *
+ * @example
+ * ```ts
+ * import { CirtusAIClient, MemoryTokenStore } from "@cirtusai/sdk";
+ * const client = new CirtusAIClient("http://localhost:8000", { tokenStore: new MemoryTokenStore() });
+ * ```
+ */
+export class MemoryTokenStore implements TokenStore {
+  #tokens: StoredTokens | null = null;
+  /** The saved tokens, or null. */
+  load(): StoredTokens | null {
+    return this.#tokens;
+  }
+  /** Saves tokens; null forgets them. */
+  save(tokens: StoredTokens | null): void {
+    this.#tokens = tokens ? { ...tokens } : null;
+  }
+}
+
+/**
+ * Keeps tokens in the browser's `localStorage` (or any object with the Storage methods).
+ * Prefer the edge proxy's session mode where a script injection could read storage.
+ *
+ * @example
+ * ```ts
+ * import { CirtusAIClient, LocalStorageTokenStore } from "@cirtusai/sdk";
+ * const client = new CirtusAIClient("https://api.example.com", {
+ *   tokenStore: new LocalStorageTokenStore({ key: "cirtusai.tokens" }),
+ * });
+ * ```
+ */
+export class LocalStorageTokenStore implements TokenStore {
+  readonly #key: string;
+  readonly #storage: Pick<Storage, "getItem" | "setItem" | "removeItem">;
+
+  /** `key` defaults to `"cirtusai.tokens"`; `storage` to `globalThis.localStorage`. */
+  constructor(
+    options: { key?: string; storage?: Pick<Storage, "getItem" | "setItem" | "removeItem"> } = {},
+  ) {
+    this.#key = options.key ?? "cirtusai.tokens";
+    this.#storage = options.storage ?? globalThis.localStorage;
+  }
+
+  /** The saved tokens, or null (also when the stored value is not valid). */
+  load(): StoredTokens | null {
+    const raw = this.#storage.getItem(this.#key);
+    if (!raw) return null;
+    try {
+      const value = JSON.parse(raw);
+      return typeof value?.access_token === "string" ? value : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Saves tokens; null removes the entry. */
+  save(tokens: StoredTokens | null): void {
+    if (tokens) this.#storage.setItem(this.#key, JSON.stringify(tokens));
+    else this.#storage.removeItem(this.#key);
+  }
+}
