@@ -1,0 +1,306 @@
+/**
+ * `did:key` for Ed25519 keys and VC-JWT credentials, on WebCrypto. Shared by the SDK (offline
+ * verification) and the emulator (issuing).
+ *
+ * @example
+ * ```ts
+ * import { createDidKey, signCredentialJwt, verifyCredentialJwt } from "@cirtusai/sdk/did";
+ * const issuer = await createDidKey();
+ * const jwt = await signCredentialJwt({
+ *   issuer: issuer.did, privateKey: issuer.privateKey, subject: "did:example:123",
+ *   types: ["AgentCapability"], claim: { canPay: true },
+ * });
+ * console.log((await verifyCredentialJwt(jwt)).verified); // true
+ * ```
+ *
+ * @module
+ */
+import { base58, base64urlnopad } from "@scure/base";
+import { InvalidArgumentError } from "./errors.ts";
+import type { CredentialVerification, JsonObject } from "./types.ts";
+
+// Multicodec prefix of an Ed25519 public key (varint 0xed).
+const ED25519_PREFIX = [0xed, 0x01];
+const DID_KEY = /^did:key:z[1-9A-HJ-NP-Za-km-z]+$/;
+const ED25519 = { name: "Ed25519" } as const;
+
+/** A freshly generated did:key with its key pair. */
+export interface DidKeyPair {
+  /** `did:key:z6Mk...`. */
+  did: string;
+  /** Signs credentials. */
+  privateKey: CryptoKey;
+  /** Verifies them. */
+  publicKey: CryptoKey;
+}
+
+/** A DID document (W3C DID Core) for a did:key. */
+export interface DidDocument extends JsonObject {
+  /** JSON-LD contexts. */
+  "@context": string[];
+  /** The DID. */
+  id: string;
+  /** The one Ed25519 key. */
+  verificationMethod: {
+    id: string;
+    type: string;
+    controller: string;
+    publicKeyMultibase: string;
+  }[];
+  /** Key ids usable for authentication. */
+  authentication: string[];
+  /** Key ids usable to issue credentials. */
+  assertionMethod: string[];
+  /** Key ids usable to invoke capabilities. */
+  capabilityInvocation: string[];
+  /** Key ids usable to delegate capabilities. */
+  capabilityDelegation: string[];
+}
+
+/**
+ * The did:key of a raw 32-byte Ed25519 public key.
+ *
+ * @example
+ * ```ts
+ * import { didKeyFromPublicKey } from "@cirtusai/sdk/did";
+ * didKeyFromPublicKey(new Uint8Array(32)); // "did:key:z6Mk..."
+ * ```
+ */
+export function didKeyFromPublicKey(publicKey: Uint8Array): string {
+  if (publicKey.length !== 32) {
+    throw new InvalidArgumentError(
+      "publicKey",
+      `an Ed25519 public key has 32 bytes (got ${publicKey.length})`,
+    );
+  }
+  return `did:key:z${base58.encode(new Uint8Array([...ED25519_PREFIX, ...publicKey]))}`;
+}
+
+/**
+ * The raw Ed25519 public key inside a did:key; throws InvalidArgumentError for anything else.
+ *
+ * @example
+ * ```ts
+ * import { createDidKey, publicKeyFromDidKey } from "@cirtusai/sdk/did";
+ * const { did } = await createDidKey();
+ * publicKeyFromDidKey(did).length; // 32
+ * ```
+ */
+export function publicKeyFromDidKey(did: string): Uint8Array<ArrayBuffer> {
+  if (typeof did !== "string" || !DID_KEY.test(did)) {
+    throw new InvalidArgumentError("did", `not a did:key (expected "did:key:z" and base58btc)`);
+  }
+  const bytes = base58.decode(did.slice("did:key:z".length));
+  if (bytes.length !== 34 || bytes[0] !== ED25519_PREFIX[0] || bytes[1] !== ED25519_PREFIX[1]) {
+    throw new InvalidArgumentError("did", "did:key is not an Ed25519 key (multicodec 0xed01)");
+  }
+  return new Uint8Array(bytes.slice(2));
+}
+
+/** Whether `value` is a well-formed Ed25519 did:key. */
+export function isDidKey(value: string): boolean {
+  try {
+    publicKeyFromDidKey(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Generates an Ed25519 key pair and its did:key. `extractable` lets the private key be exported
+ * (for storage); default false.
+ *
+ * @example
+ * ```ts
+ * import { createDidKey } from "@cirtusai/sdk/did";
+ * const { did } = await createDidKey();
+ * console.log(did.startsWith("did:key:z6Mk")); // true
+ * ```
+ */
+export async function createDidKey(options: { extractable?: boolean } = {}): Promise<DidKeyPair> {
+  const pair = await crypto.subtle.generateKey(ED25519, options.extractable ?? false, [
+    "sign",
+    "verify",
+  ]) as CryptoKeyPair;
+  const raw = new Uint8Array(await crypto.subtle.exportKey("raw", pair.publicKey));
+  return { did: didKeyFromPublicKey(raw), privateKey: pair.privateKey, publicKey: pair.publicKey };
+}
+
+/**
+ * Resolves a did:key to its DID document (no network: the key is in the DID).
+ *
+ * @example
+ * ```ts
+ * import { createDidKey, resolveDidKey } from "@cirtusai/sdk/did";
+ * const { did } = await createDidKey();
+ * resolveDidKey(did).assertionMethod; // [did + "#z6Mk..."]
+ * ```
+ */
+export function resolveDidKey(did: string): DidDocument {
+  publicKeyFromDidKey(did);
+  const fingerprint = did.slice("did:key:".length);
+  const keyId = `${did}#${fingerprint}`;
+  return {
+    "@context": [
+      "https://www.w3.org/ns/did/v1",
+      "https://w3id.org/security/suites/ed25519-2020/v1",
+    ],
+    id: did,
+    verificationMethod: [{
+      id: keyId,
+      type: "Ed25519VerificationKey2020",
+      controller: did,
+      publicKeyMultibase: fingerprint,
+    }],
+    authentication: [keyId],
+    assertionMethod: [keyId],
+    capabilityInvocation: [keyId],
+    capabilityDelegation: [keyId],
+  };
+}
+
+/** Input of {@linkcode signCredentialJwt}. */
+export interface SignCredentialInput {
+  /** The issuer's did:key. */
+  issuer: string;
+  /** The issuer's Ed25519 private key. */
+  privateKey: CryptoKey;
+  /** The subject's DID. */
+  subject: string;
+  /** Credential types; `VerifiableCredential` is put first. */
+  types: string[];
+  /** Claims about the subject (`credentialSubject`). */
+  claim: JsonObject;
+  /** Issuance time, epoch ms; default now. */
+  now?: number;
+  /** Lifetime in seconds; default none (no `exp`). */
+  expiresIn?: number;
+}
+
+/**
+ * Signs a VC-JWT (`alg: EdDSA`, `kid` = the issuer's key id; claims `iss`, `sub`, `nbf`, `iat`,
+ * `jti`, `vc`, and `exp` when `expiresIn` is given).
+ *
+ * @example
+ * ```ts
+ * import { createDidKey, signCredentialJwt } from "@cirtusai/sdk/did";
+ * const issuer = await createDidKey();
+ * const jwt = await signCredentialJwt({
+ *   issuer: issuer.did, privateKey: issuer.privateKey, subject: issuer.did,
+ *   types: ["Example"], claim: { name: "Ada" },
+ * });
+ * ```
+ */
+export async function signCredentialJwt(input: SignCredentialInput): Promise<string> {
+  const fingerprint = input.issuer.slice("did:key:".length);
+  const now = Math.floor((input.now ?? Date.now()) / 1000);
+  const header = { alg: "EdDSA", typ: "JWT", kid: `${input.issuer}#${fingerprint}` };
+  const types = [
+    "VerifiableCredential",
+    ...input.types.filter((t) => t !== "VerifiableCredential"),
+  ];
+  const payload: JsonObject = {
+    iss: input.issuer,
+    sub: input.subject,
+    nbf: now,
+    iat: now,
+    jti: `urn:uuid:${crypto.randomUUID()}`,
+    vc: {
+      "@context": ["https://www.w3.org/2018/credentials/v1"],
+      type: types,
+      credentialSubject: { ...input.claim, id: input.subject },
+    },
+  };
+  if (input.expiresIn !== undefined) payload.exp = now + input.expiresIn;
+  const signingInput = `${encodeJson(header)}.${encodeJson(payload)}`;
+  const signature = await crypto.subtle.sign(
+    ED25519,
+    input.privateKey,
+    new TextEncoder().encode(signingInput),
+  );
+  return `${signingInput}.${base64urlnopad.encode(new Uint8Array(signature))}`;
+}
+
+/**
+ * Verifies a VC-JWT offline: structure, `EdDSA`, a did:key issuer whose key signed it, `kid`
+ * belonging to the issuer, `nbf` not in the future and `exp` not past. Never throws: the answer
+ * says why not, as the API's verify endpoint does.
+ *
+ * @example
+ * ```ts
+ * import { verifyCredentialJwt } from "@cirtusai/sdk";
+ * const result = await verifyCredentialJwt("eyJ...");
+ * if (!result.verified) console.log(result.error);
+ * ```
+ */
+export async function verifyCredentialJwt(
+  jwt: string,
+  options: { now?: number } = {},
+): Promise<CredentialVerification> {
+  const parts = typeof jwt === "string" ? jwt.split(".") : [];
+  if (parts.length !== 3) return fail("credential is not a compact JWT (expected three parts)");
+  const header = decodeJson(parts[0]);
+  const payload = decodeJson(parts[1]);
+  if (!header || !payload) {
+    return fail("credential is not a JWT (header or payload is not base64url JSON)");
+  }
+  if (header.alg !== "EdDSA") {
+    return fail(`unsupported algorithm ${JSON.stringify(header.alg)} (expected EdDSA)`);
+  }
+  const issuer = payload.iss;
+  if (typeof issuer !== "string" || !issuer.startsWith("did:")) {
+    return fail("malformed issuer: iss is not a DID");
+  }
+  if (!issuer.startsWith("did:key:")) {
+    return fail(`unknown issuer: cannot resolve ${issuer.split(":", 2).join(":")} DIDs`);
+  }
+  let publicKey: Uint8Array<ArrayBuffer>;
+  try {
+    publicKey = publicKeyFromDidKey(issuer);
+  } catch {
+    return fail("malformed issuer: iss is not a valid Ed25519 did:key");
+  }
+  if (
+    header.kid !== undefined &&
+    (typeof header.kid !== "string" || header.kid.split("#")[0] !== issuer)
+  ) {
+    return fail("kid does not belong to the issuer");
+  }
+  let signature: Uint8Array<ArrayBuffer>;
+  try {
+    signature = new Uint8Array(base64urlnopad.decode(parts[2]));
+  } catch {
+    return fail("signature is not base64url");
+  }
+  const key = await crypto.subtle.importKey("raw", publicKey, ED25519, false, ["verify"]);
+  const data = new TextEncoder().encode(`${parts[0]}.${parts[1]}`);
+  if (!(await crypto.subtle.verify(ED25519, key, signature, data))) {
+    return fail("invalid signature");
+  }
+  const now = Math.floor((options.now ?? Date.now()) / 1000);
+  if (payload.nbf !== undefined && (typeof payload.nbf !== "number" || payload.nbf > now)) {
+    return fail("credential is not valid yet (nbf is in the future)");
+  }
+  if (payload.exp !== undefined && (typeof payload.exp !== "number" || payload.exp <= now)) {
+    return fail("credential has expired (exp is in the past)");
+  }
+  return { verified: true, payload };
+}
+
+function fail(error: string): CredentialVerification {
+  return { verified: false, error };
+}
+
+function encodeJson(value: unknown): string {
+  return base64urlnopad.encode(new TextEncoder().encode(JSON.stringify(value)));
+}
+
+function decodeJson(part: string): JsonObject | null {
+  try {
+    const value = JSON.parse(new TextDecoder().decode(base64urlnopad.decode(part)));
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? value : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,149 @@
+import assert from "node:assert/strict";
+import { base58, base64urlnopad } from "@scure/base";
+import {
+  createDidKey,
+  didKeyFromPublicKey,
+  isDidKey,
+  publicKeyFromDidKey,
+  resolveDidKey,
+  signCredentialJwt,
+  verifyCredentialJwt,
+} from "../src/did.ts";
+
+// did:key test vector from the did:key spec (Ed25519, z6Mk prefix).
+const SPEC_DID = "did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp";
+
+Deno.test("did:key round-trips a public key with multicodec 0xed01 and base58btc", async () => {
+  const pub = publicKeyFromDidKey(SPEC_DID);
+  assert.equal(pub.length, 32);
+  assert.equal(didKeyFromPublicKey(pub), SPEC_DID);
+  const { did, publicKey } = await createDidKey();
+  assert.match(did, /^did:key:z6Mk[1-9A-HJ-NP-Za-km-z]+$/);
+  const raw = new Uint8Array(await crypto.subtle.exportKey("raw", publicKey));
+  assert.deepEqual(publicKeyFromDidKey(did), raw);
+  const multicodec = base58.decode(did.slice("did:key:z".length));
+  assert.deepEqual([...multicodec.slice(0, 2)], [0xed, 0x01]);
+});
+
+Deno.test("malformed did:keys are rejected", () => {
+  for (
+    const bad of [
+      "did:web:example.com",
+      "did:key:6Mk",
+      "did:key:z0OIl",
+      "did:key:z" + base58.encode(new Uint8Array([0xe7, 0x01, ...new Uint8Array(33)])),
+    ]
+  ) {
+    assert.equal(isDidKey(bad), false, bad);
+    assert.throws(() => publicKeyFromDidKey(bad), { name: "InvalidArgumentError" });
+  }
+});
+
+Deno.test("resolution gives a DID document whose key ids point at the DID", () => {
+  const doc = resolveDidKey(SPEC_DID);
+  const fp = SPEC_DID.slice(8);
+  assert.equal(doc.id, SPEC_DID);
+  assert.equal(doc.verificationMethod[0].id, `${SPEC_DID}#${fp}`);
+  assert.equal(doc.verificationMethod[0].publicKeyMultibase, fp);
+  assert.deepEqual(doc.assertionMethod, [`${SPEC_DID}#${fp}`]);
+});
+
+async function issue(overrides: Partial<Parameters<typeof signCredentialJwt>[0]> = {}) {
+  const issuer = await createDidKey();
+  const jwt = await signCredentialJwt({
+    issuer: issuer.did,
+    privateKey: issuer.privateKey,
+    subject: SPEC_DID,
+    types: ["AgentCapability"],
+    claim: { canPay: true },
+    ...overrides,
+  });
+  return { issuer, jwt };
+}
+
+function part(jwt: string, i: number) {
+  return JSON.parse(new TextDecoder().decode(base64urlnopad.decode(jwt.split(".")[i])));
+}
+function encode(value: unknown) {
+  return base64urlnopad.encode(new TextEncoder().encode(JSON.stringify(value)));
+}
+
+Deno.test("a signed VC-JWT has the documented header and claims and verifies", async () => {
+  const { issuer, jwt } = await issue({ now: 1_700_000_000_000 });
+  const header = part(jwt, 0);
+  assert.deepEqual(header, {
+    alg: "EdDSA",
+    typ: "JWT",
+    kid: `${issuer.did}#${issuer.did.slice(8)}`,
+  });
+  const payload = part(jwt, 1);
+  assert.equal(payload.iss, issuer.did);
+  assert.equal(payload.sub, SPEC_DID);
+  assert.equal(payload.nbf, 1_700_000_000);
+  assert.equal(payload.iat, 1_700_000_000);
+  assert.match(payload.jti, /^urn:uuid:[0-9a-f-]{36}$/);
+  assert.deepEqual(payload.vc.type, ["VerifiableCredential", "AgentCapability"]);
+  assert.deepEqual(payload.vc.credentialSubject, { canPay: true, id: SPEC_DID });
+  const result = await verifyCredentialJwt(jwt);
+  assert.equal(result.verified, true);
+  assert.deepEqual(result.payload, payload);
+});
+
+Deno.test("every rejection path says why", async () => {
+  const { jwt } = await issue();
+  const [h, p, s] = jwt.split(".");
+  const payload = part(jwt, 1);
+  const other = await createDidKey();
+  const foreign = await signCredentialJwt({
+    issuer: other.did,
+    privateKey: (await createDidKey()).privateKey,
+    subject: SPEC_DID,
+    types: [],
+    claim: {},
+  });
+  const cases: [string, string | undefined, RegExp][] = [
+    ["not three parts", "abc.def", /compact JWT/],
+    ["garbage parts", "!!.??.xx", /not a JWT/],
+    [
+      "tampered payload",
+      `${h}.${
+        encode({ ...payload, vc: { ...payload.vc, credentialSubject: { canPay: false } } })
+      }.${s}`,
+      /invalid signature/,
+    ],
+    ["bad signature", `${h}.${p}.${s.slice(0, -4)}AAAA`, /invalid signature/],
+    ["key of someone else", foreign, /invalid signature/],
+    ["wrong alg", `${encode({ alg: "HS256" })}.${p}.${s}`, /unsupported algorithm/],
+    [
+      "unknown issuer",
+      `${h}.${encode({ ...payload, iss: "did:web:example.com" })}.${s}`,
+      /unknown issuer/,
+    ],
+    [
+      "malformed issuer",
+      `${h}.${encode({ ...payload, iss: "did:key:zzzz" })}.${s}`,
+      /malformed issuer/,
+    ],
+    ["not a DID", `${h}.${encode({ ...payload, iss: "alice" })}.${s}`, /malformed issuer/],
+    [
+      "foreign kid",
+      `${encode({ alg: "EdDSA", kid: `${other.did}#x` })}.${p}.${s}`,
+      /kid does not belong/,
+    ],
+  ];
+  for (const [name, token, why] of cases) {
+    const result = await verifyCredentialJwt(token!);
+    assert.equal(result.verified, false, name);
+    assert.match(result.error!, why, name);
+    assert.equal(result.payload, undefined);
+  }
+});
+
+Deno.test("validity period: a future nbf and a past exp are refused", async () => {
+  const now = Date.now();
+  const future = await issue({ now: now + 3_600_000 });
+  assert.match((await verifyCredentialJwt(future.jwt, { now })).error!, /not valid yet/);
+  const expiring = await issue({ now, expiresIn: 60 });
+  assert.equal((await verifyCredentialJwt(expiring.jwt, { now: now + 30_000 })).verified, true);
+  assert.match((await verifyCredentialJwt(expiring.jwt, { now: now + 61_000 })).error!, /expired/);
+});
