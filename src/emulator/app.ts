@@ -1,0 +1,175 @@
+/**
+ * `createEmulator()`: the CirtusAI API as a Hono app, with the real semantics (2FA, tokens,
+ * DIDs, credentials), for tests, examples and local development.
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { HTTPException } from "hono/http-exception";
+import { Backend } from "./backend.ts";
+import { EmulatorClock } from "./clock.ts";
+import type { AppEnv } from "./env.ts";
+import { OWASP_PBKDF2_ITERATIONS } from "./password.ts";
+import { Problem } from "./problem.ts";
+import { agentRoutes } from "./routes/agents.ts";
+import { authRoutes } from "./routes/auth.ts";
+import { devRoutes } from "./routes/dev.ts";
+import { identityRoutes } from "./routes/identity.ts";
+import { walletRoutes } from "./routes/wallets.ts";
+import { SmsOutbox, type SmsSender } from "./sms.ts";
+import { MemoryStore, type Store } from "./store.ts";
+import { LoginThrottle, type ThrottleOptions } from "./throttle.ts";
+
+/** An account made without 2FA, as accounts from before 2FA was mandatory. */
+export interface LegacyUser {
+  username: string;
+  email: string;
+  password: string;
+}
+
+/** Options of {@linkcode createEmulator}. */
+export interface EmulatorOptions {
+  /** Storage; default in memory. Use `KvStore` for data that survives restarts. */
+  store?: Store;
+  /** Clock; default real time (tests move it forward). */
+  clock?: EmulatorClock;
+  /** SMS delivery; default an in-memory outbox (also readable at `/_emulator/sms`). */
+  smsSender?: SmsSender;
+  /** PBKDF2 iterations for passwords; default 600 000 (OWASP). Tests may lower it. */
+  pbkdf2Iterations?: number;
+  /** HS256 key for access tokens; default random, kept in the store. */
+  jwtSecret?: string;
+  /** Login throttling limits. */
+  throttle?: ThrottleOptions;
+  /** Origins allowed by CORS; default any localhost origin. `"*"` allows every origin. */
+  corsOrigins?: string[] | "*";
+  /** Serve `/_emulator/*` helpers; default true. */
+  devRoutes?: boolean;
+  /** Accounts without 2FA created at start. */
+  legacyUsers?: LegacyUser[];
+  /** Called with one line per request (method, path, status, duration). */
+  log?: (line: string) => void;
+  /** Largest accepted request body in bytes; default 1 MiB. */
+  maxBodyBytes?: number;
+}
+
+/** A running emulator: the app and its parts, for tests. */
+export interface Emulator {
+  /** The Hono app: `Deno.serve(emulator.app.fetch)`, or `app.request()` in tests. */
+  app: Hono<AppEnv>;
+  /** A `fetch` that calls the app in-process: pass it as the SDK client's `fetch`. */
+  fetch: (input: Request | URL | string, init?: RequestInit) => Promise<Response>;
+  /** The storage. */
+  store: Store;
+  /** The clock. */
+  clock: EmulatorClock;
+  /** Sent SMS messages (when no other sender was given). */
+  outbox: SmsOutbox;
+  /** Resolves once start-up work (legacy users) is done. */
+  ready: Promise<void>;
+  /** Creates an account without 2FA. */
+  createLegacyUser(user: LegacyUser): Promise<void>;
+}
+
+const LOCALHOST = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
+
+/**
+ * Creates the emulator.
+ *
+ * @example
+ * ```ts
+ * import { CirtusAIClient } from "@cirtusai/sdk";
+ * import { createEmulator } from "@cirtusai/sdk/emulator";
+ * const emulator = createEmulator({ pbkdf2Iterations: 1_000 });
+ * const client = new CirtusAIClient("http://emulator.local", { fetch: emulator.fetch });
+ * await client.auth.register({ username: "ada", email: "ada@example.com", password: "long password" });
+ * ```
+ */
+export function createEmulator(options: EmulatorOptions = {}): Emulator {
+  const store = options.store ?? new MemoryStore();
+  const clock = options.clock ?? new EmulatorClock();
+  const outbox = new SmsOutbox();
+  const backend = new Backend({
+    store,
+    clock,
+    sms: options.smsSender ?? outbox,
+    throttle: new LoginThrottle(options.throttle),
+    pbkdf2Iterations: options.pbkdf2Iterations ?? OWASP_PBKDF2_ITERATIONS,
+    jwtSecret: options.jwtSecret,
+  });
+  const createLegacyUser = async (user: LegacyUser) => {
+    await backend.createUser({ ...user, method: "totp", twoFactor: false });
+  };
+  const ready = Promise.all((options.legacyUsers ?? []).map(createLegacyUser)).then(() => {});
+
+  const app = new Hono<AppEnv>();
+  if (options.log) {
+    const log = options.log;
+    app.use("*", async (c, next) => {
+      const start = performance.now();
+      await next();
+      log(
+        `${c.req.method} ${c.req.path} ${c.res.status} ${(performance.now() - start).toFixed(1)}ms`,
+      );
+    });
+  }
+  const allowed = options.corsOrigins ?? [];
+  app.use(
+    "*",
+    cors({
+      origin: (
+        origin,
+      ) => (allowed === "*" || allowed.includes(origin) ||
+          (!options.corsOrigins && LOCALHOST.test(origin))
+        ? origin
+        : null),
+      allowHeaders: ["Authorization", "Content-Type"],
+      allowMethods: ["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+      maxAge: 600,
+    }),
+  );
+  app.use("*", async (_c, next) => {
+    await ready;
+    await next();
+  });
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: options.maxBodyBytes ?? 1024 * 1024,
+      onError: () => {
+        throw new Problem(413, "Request body too large");
+      },
+    }),
+  );
+
+  app.route("/auth", authRoutes(backend));
+  app.route("/agents", agentRoutes(backend));
+  app.route("/wallets", walletRoutes(backend));
+  app.route("/identity", identityRoutes(backend));
+  if (options.devRoutes ?? true) app.route("/_emulator", devRoutes(backend, outbox));
+
+  app.notFound((c) => c.json({ detail: "Not Found" }, 404));
+  app.onError((err, c) => {
+    if (err instanceof Problem) {
+      return c.json({ detail: err.detail }, err.status as 400, err.headers);
+    }
+    if (err instanceof HTTPException) {
+      return c.json({ detail: err.message || "Bad Request" }, err.status);
+    }
+    // Never a stack trace (or anything from the request) in a response.
+    console.error(`emulator: unexpected error on ${c.req.method} ${c.req.path}: ${err.name}`);
+    return c.json({ detail: "Internal Server Error" }, 500);
+  });
+
+  return {
+    app,
+    fetch: (input, init) => Promise.resolve(app.fetch(new Request(input, init))),
+    store,
+    clock,
+    outbox,
+    ready,
+    createLegacyUser,
+  };
+}

@@ -1,0 +1,20 @@
+/**
+ * A local emulator of the CirtusAI API (Hono), with the real semantics: mandatory TOTP 2FA,
+ * rotating refresh tokens, agents with did:key DIDs, wallets and VC-JWT credentials.
+ *
+ * @example
+ * ```ts
+ * import { createEmulator } from "@cirtusai/sdk/emulator";
+ * const emulator = createEmulator();
+ * Deno.serve({ port: 8000 }, emulator.app.fetch);
+ * ```
+ *
+ * @module
+ */
+export { createEmulator, type Emulator, type EmulatorOptions, type LegacyUser } from "./app.ts";
+export { EmulatorClock } from "./clock.ts";
+export { KvStore } from "./kv_store.ts";
+export { type SmsMessage, SmsOutbox, type SmsSender } from "./sms.ts";
+export { type Entry, type Key, MemoryStore, type Store } from "./store.ts";
+export { toChecksumAddress } from "./wallet_keys.ts";
+export { serveEmulator, type ServeEmulatorOptions } from "./serve.ts";

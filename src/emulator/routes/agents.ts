@@ -1,0 +1,154 @@
+import { Hono } from "hono";
+import type { Backend } from "../backend.ts";
+import { type AppEnv, requireUser } from "../env.ts";
+import { notFound, Problem, readJson } from "../problem.ts";
+import type { AgentRecord, AssetRecord } from "../records.ts";
+import { type Chain, newWallet, SUPPORTED_CHAINS } from "../wallet_keys.ts";
+
+/** The wire shape of an agent: a master `Agent`, or a `ChildAgent` with parent and permissions. */
+export function agentBody(a: AgentRecord): Record<string, unknown> {
+  const base = { id: a.id, name: a.name, did: a.did, state: a.state, created_at: a.created_at };
+  return a.parent_id === null
+    ? base
+    : { ...base, parent_id: a.parent_id, permissions: a.permissions };
+}
+
+/** The wire shape of an asset (the private key stays behind). */
+export function assetBody(a: AssetRecord): Record<string, unknown> {
+  return {
+    id: a.id,
+    type: a.type,
+    agent_id: a.agent_id,
+    details: a.details,
+    created_at: a.created_at,
+  };
+}
+
+function slug(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 24) ||
+    "agent";
+}
+
+/** `/agents`: master agents, child agents, permissions, provisioning. */
+export function agentRoutes(backend: Backend): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use("*", requireUser(backend));
+
+  async function child(userId: string, id: string): Promise<AgentRecord> {
+    const agent = await backend.findAgent(userId, id);
+    if (!agent || agent.parent_id === null) throw notFound("Child agent");
+    return agent;
+  }
+
+  async function provision(
+    agent: AgentRecord,
+    type: AssetRecord["type"],
+    details: AssetRecord["details"],
+    privateKey?: string,
+  ) {
+    const asset: AssetRecord = {
+      id: crypto.randomUUID(),
+      user_id: agent.user_id,
+      agent_id: agent.id,
+      type,
+      details,
+      created_at: backend.iso(),
+      ...(privateKey ? { private_key: privateKey } : {}),
+    };
+    await backend.store.set(["assets", agent.user_id, asset.id], asset);
+    return assetBody(asset);
+  }
+
+  app.get("/", async (c) => {
+    const agents = await backend.listAgents(c.get("user").id);
+    return c.json(agents.filter((a) => a.parent_id === null).map(agentBody));
+  });
+
+  app.get("/children", async (c) => {
+    const agents = await backend.listAgents(c.get("user").id);
+    return c.json(agents.filter((a) => a.parent_id !== null).map(agentBody));
+  });
+
+  app.post("/children", async (c) => {
+    const body = await readJson<{ parent_id: string; name: string }>(c, {
+      parent_id: "string",
+      name: "string",
+    });
+    const name = body.name.trim();
+    if (!name || name.length > 100) {
+      throw new Problem(422, [{
+        loc: ["body", "name"],
+        msg: "Name must be 1 to 100 characters",
+        type: "value_error",
+      }]);
+    }
+    const user = c.get("user");
+    const parent = await backend.findAgent(user.id, body.parent_id);
+    if (!parent) throw notFound("Parent agent");
+    return c.json(
+      agentBody(await backend.createAgent(user.id, { name, parentId: parent.id })),
+      201,
+    );
+  });
+
+  app.put("/children/:id/permissions", async (c) => {
+    const { permissions } = await readJson<{ permissions: Record<string, unknown> }>(c, {
+      permissions: "object",
+    });
+    const user = c.get("user");
+    const agent = await child(user.id, c.req.param("id"));
+    const { after } = await backend.store.update<AgentRecord>(
+      ["agents", user.id, agent.id],
+      (a) => (a ? { ...a, permissions } : null),
+    );
+    if (!after) throw notFound("Child agent");
+    return c.json(agentBody(after));
+  });
+
+  app.delete("/children/:id", async (c) => {
+    await backend.deleteAgent(await child(c.get("user").id, c.req.param("id")));
+    return c.body(null, 204);
+  });
+
+  app.post("/children/:id/assets/provision/email", async (c) => {
+    const agent = await child(c.get("user").id, c.req.param("id"));
+    const suffix = crypto.randomUUID().slice(0, 8);
+    return c.json(
+      await provision(agent, "email", {
+        email_address: `${slug(agent.name)}-${suffix}@agents.cirtusai.local`,
+      }),
+    );
+  });
+
+  app.post("/children/:id/assets/provision/wallet", async (c) => {
+    const chain = (c.req.query("chain") ?? "ethereum").toLowerCase();
+    if (!SUPPORTED_CHAINS.includes(chain as Chain)) {
+      throw new Problem(422, [{
+        loc: ["query", "chain"],
+        msg: `Unsupported chain; supported chains: ${SUPPORTED_CHAINS.join(", ")}`,
+        type: "enum",
+      }]);
+    }
+    const agent = await child(c.get("user").id, c.req.param("id"));
+    const wallet = await newWallet(chain as Chain);
+    return c.json(
+      await provision(agent, "wallet", { chain, address: wallet.address }, wallet.privateKey),
+    );
+  });
+
+  app.get("/:id", async (c) => {
+    const agent = await backend.findAgent(c.get("user").id, c.req.param("id"));
+    if (!agent) throw notFound("Agent");
+    return c.json(agentBody(agent));
+  });
+
+  app.delete("/:id", async (c) => {
+    const agent = await backend.findAgent(c.get("user").id, c.req.param("id"));
+    if (!agent) throw notFound("Agent");
+    if (agent.parent_id === null) throw new Problem(400, "The master agent cannot be deleted");
+    await backend.deleteAgent(agent);
+    return c.body(null, 204);
+  });
+
+  return app;
+}

@@ -1,0 +1,92 @@
+/**
+ * Serves the emulator over HTTP with Deno (`deno task emulator [--port N] [--host H] [--db PATH]`).
+ *
+ * @module
+ */
+import { createEmulator, type EmulatorOptions } from "./app.ts";
+import { KvStore } from "./kv_store.ts";
+
+/** Options of {@linkcode serveEmulator}. */
+export interface ServeEmulatorOptions extends EmulatorOptions {
+  /** Port; default 8000 (0 picks a free one). */
+  port?: number;
+  /** Interface; default 127.0.0.1. */
+  hostname?: string;
+  /** Deno KV file to keep data in across restarts; default in memory. */
+  db?: string;
+  /** Called once listening, with the base URL. */
+  onListen?: (url: string) => void;
+}
+
+/**
+ * Starts the emulator on `hostname:port`. Returns the server and its base URL.
+ *
+ * @example
+ * ```ts
+ * import { serveEmulator } from "@cirtusai/sdk/emulator";
+ * const { url, server } = await serveEmulator({ port: 0 });
+ * console.log(url); await server.shutdown();
+ * ```
+ */
+export async function serveEmulator(
+  options: ServeEmulatorOptions = {},
+): Promise<{ server: Deno.HttpServer<Deno.NetAddr>; url: string; close: () => Promise<void> }> {
+  const store = options.store ?? (options.db ? await KvStore.open(options.db) : undefined);
+  const emulator = createEmulator({ ...options, store });
+  let url = "";
+  const server = Deno.serve({
+    port: options.port ?? 8000,
+    hostname: options.hostname ?? "127.0.0.1",
+    onListen: ({ hostname, port }) => {
+      url = `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
+      options.onListen?.(url);
+    },
+  }, (request, info) => emulator.app.fetch(request, info));
+  await emulator.ready;
+  const addr = server.addr;
+  url ||= `http://${addr.hostname}:${addr.port}`;
+  return {
+    server,
+    url,
+    close: async () => {
+      await server.shutdown();
+      emulator.store.close();
+    },
+  };
+}
+
+function parseArgs(args: string[]): { port: number; hostname: string; db?: string } {
+  const out: { port: number; hostname: string; db?: string } = {
+    port: 8000,
+    hostname: "127.0.0.1",
+  };
+  for (let i = 0; i < args.length; i++) {
+    const [flag, inline] = args[i].split("=", 2);
+    const value = () => inline ?? args[++i];
+    if (flag === "--port") out.port = Number(value());
+    else if (flag === "--host") out.hostname = value();
+    else if (flag === "--db") out.db = value();
+    else if (flag === "--help" || flag === "-h") {
+      console.log("usage: deno task emulator [--port 8000] [--host 127.0.0.1] [--db PATH]");
+      Deno.exit(0);
+    } else {
+      console.error(`error: unknown option ${flag} (try --help)`);
+      Deno.exit(2);
+    }
+  }
+  if (!Number.isInteger(out.port) || out.port < 0 || out.port > 65535) {
+    console.error("error: --port must be a number from 0 to 65535");
+    Deno.exit(2);
+  }
+  return out;
+}
+
+if (import.meta.main) {
+  const args = parseArgs(Deno.args);
+  await serveEmulator({
+    ...args,
+    log: (line) => console.log(line),
+    onListen: (url) =>
+      console.log(`CirtusAI emulator listening on ${url}${args.db ? ` (data in ${args.db})` : ""}`),
+  });
+}
