@@ -48,7 +48,7 @@ export function authRoutes(backend: Backend): Hono<AppEnv> {
       { username: "string", email: "string", password: "string", preferred_2fa_method: "string?" },
     );
     const username = body.username.trim();
-    const email = body.email.trim().toLowerCase();
+    const email = body.email.trim();
     const method = body.preferred_2fa_method ?? "totp";
     const issues = [];
     if (!USERNAME.test(username)) {
