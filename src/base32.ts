@@ -1,10 +1,10 @@
 /**
  * Base32 (RFC 4648) for TOTP secrets, forgiving the way authenticator apps are: lower case,
- * spaces, hyphens and missing padding are accepted. The bit work is `@scure/base`'s.
+ * spaces, hyphens and missing padding are accepted.
  *
  * @module
  */
-import { base32nopad } from "@scure/base";
+import { base32Decode, base32Encode } from "./encoding.ts";
 import { InvalidArgumentError } from "./errors.ts";
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -52,14 +52,8 @@ export function decodeBase32(
       `${field} is not valid base32 (${clean.length} characters cannot encode whole bytes)`,
     );
   }
-  // Authenticator apps ignore stray low bits in the last character; so do we.
-  const usedBits = Math.floor((clean.length * 5) / 8) * 8;
-  const spare = clean.length * 5 - usedBits;
-  if (spare > 0) {
-    const last = ALPHABET.indexOf(clean[clean.length - 1]) & ~((1 << spare) - 1);
-    clean = clean.slice(0, -1) + ALPHABET[last];
-  }
-  return new Uint8Array(base32nopad.decode(clean));
+  // Stray low bits in the last character are ignored, as authenticator apps do.
+  return base32Decode(clean);
 }
 
 /**
@@ -72,5 +66,5 @@ export function decodeBase32(
  * ```
  */
 export function encodeBase32(bytes: Uint8Array): string {
-  return base32nopad.encode(bytes);
+  return base32Encode(bytes);
 }

@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { base58, base64urlnopad } from "@scure/base";
+import { base58Decode, base58Encode, base64urlDecode, base64urlEncode } from "./encoding.ts";
 import { InvalidArgumentError } from "./errors.ts";
 import type { CredentialVerification, JsonObject } from "./types.ts";
 
@@ -73,7 +73,7 @@ export function didKeyFromPublicKey(publicKey: Uint8Array): string {
       `an Ed25519 public key has 32 bytes (got ${publicKey.length})`,
     );
   }
-  return `did:key:z${base58.encode(new Uint8Array([...ED25519_PREFIX, ...publicKey]))}`;
+  return `did:key:z${base58Encode(new Uint8Array([...ED25519_PREFIX, ...publicKey]))}`;
 }
 
 /**
@@ -90,8 +90,11 @@ export function publicKeyFromDidKey(did: string): Uint8Array<ArrayBuffer> {
   if (typeof did !== "string" || !DID_KEY.test(did)) {
     throw new InvalidArgumentError("did", `not a did:key (expected "did:key:z" and base58btc)`);
   }
-  const bytes = base58.decode(did.slice("did:key:z".length));
-  if (bytes.length !== 34 || bytes[0] !== ED25519_PREFIX[0] || bytes[1] !== ED25519_PREFIX[1]) {
+  const bytes = base58Decode(did.slice("did:key:z".length));
+  if (
+    !bytes || bytes.length !== 34 || bytes[0] !== ED25519_PREFIX[0] ||
+    bytes[1] !== ED25519_PREFIX[1]
+  ) {
     throw new InvalidArgumentError("did", "did:key is not an Ed25519 key (multicodec 0xed01)");
   }
   return new Uint8Array(bytes.slice(2));
@@ -219,7 +222,7 @@ export async function signCredentialJwt(input: SignCredentialInput): Promise<str
     input.privateKey,
     new TextEncoder().encode(signingInput),
   );
-  return `${signingInput}.${base64urlnopad.encode(new Uint8Array(signature))}`;
+  return `${signingInput}.${base64urlEncode(new Uint8Array(signature))}`;
 }
 
 /**
@@ -267,12 +270,8 @@ export async function verifyCredentialJwt(
   ) {
     return fail("kid does not belong to the issuer");
   }
-  let signature: Uint8Array<ArrayBuffer>;
-  try {
-    signature = new Uint8Array(base64urlnopad.decode(parts[2]));
-  } catch {
-    return fail("signature is not base64url");
-  }
+  const signature = base64urlDecode(parts[2]);
+  if (!signature) return fail("signature is not base64url");
   const key = await crypto.subtle.importKey("raw", publicKey, ED25519, false, ["verify"]);
   const data = new TextEncoder().encode(`${parts[0]}.${parts[1]}`);
   if (!(await crypto.subtle.verify(ED25519, key, signature, data))) {
@@ -293,12 +292,14 @@ function fail(error: string): CredentialVerification {
 }
 
 function encodeJson(value: unknown): string {
-  return base64urlnopad.encode(new TextEncoder().encode(JSON.stringify(value)));
+  return base64urlEncode(new TextEncoder().encode(JSON.stringify(value)));
 }
 
 function decodeJson(part: string): JsonObject | null {
+  const bytes = base64urlDecode(part);
+  if (!bytes) return null;
   try {
-    const value = JSON.parse(new TextDecoder().decode(base64urlnopad.decode(part)));
+    const value = JSON.parse(new TextDecoder().decode(bytes));
     return typeof value === "object" && value !== null && !Array.isArray(value) ? value : null;
   } catch {
     return null;

@@ -42,7 +42,6 @@ export class CirtusAIError extends Error {
   /** Creates the error; `cause` is kept for debugging. */
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = new.target.name;
   }
 }
 
@@ -303,3 +302,25 @@ function describe(detail: string | ValidationIssue[] | null): string {
   if (typeof detail === "string") return detail;
   return detail.map((i) => `${i.loc.join(".")}: ${i.msg}`).join("; ");
 }
+
+// Names spelled out: a minifier renames classes, so `constructor.name` would not survive bundling.
+for (
+  const [cls, name] of [
+    [CirtusAIError, "CirtusAIError"],
+    [InvalidArgumentError, "InvalidArgumentError"],
+    [APIConnectionError, "APIConnectionError"],
+    [APIConnectionTimeoutError, "APIConnectionTimeoutError"],
+    [APIUserAbortError, "APIUserAbortError"],
+    [ResponseValidationError, "ResponseValidationError"],
+    [APIError, "APIError"],
+    [BadRequestError, "BadRequestError"],
+    [AuthenticationError, "AuthenticationError"],
+    [TwoFactorAuthenticationError, "TwoFactorAuthenticationError"],
+    [PermissionDeniedError, "PermissionDeniedError"],
+    [NotFoundError, "NotFoundError"],
+    [ConflictError, "ConflictError"],
+    [UnprocessableEntityError, "UnprocessableEntityError"],
+    [RateLimitError, "RateLimitError"],
+    [InternalServerError, "InternalServerError"],
+  ] as const
+) Object.defineProperty(cls.prototype, "name", { value: name, configurable: true, writable: true });

@@ -1,6 +1,6 @@
 /**
- * Small hand-written validators for the wire models: each checks the documented fields, fills
- * canonical names from the tolerated aliases of the API contract, and keeps extra fields.
+ * Small hand-written validators for the wire models: each model is a table of its fields and
+ * their kinds; aliases of the API contract fill the canonical names; extra fields are kept.
  * A bad shape is a {@linkcode ResponseValidationError} naming the field and keeping the raw body.
  *
  * @module
@@ -16,7 +16,6 @@ import type {
   EmailAccount,
   EmailTokenRefresh,
   IssuedCredential,
-  JsonObject,
   LoginResult,
   Message,
   SmsCodeSent,
@@ -31,6 +30,33 @@ export type Parser<T> = (body: unknown, context: string) => T;
 
 type Obj = Record<string, unknown>;
 
+/**
+ * A field's kind: `string`, `number`, `boolean`, `object`, `strings` (string[]), `id` (a string,
+ * or a number turned into one). `?` after it: may be absent or null (left out, or given the
+ * default in {@linkcode Model.defaults}); `|null`: may be null (absent becomes null).
+ */
+type Kind = "string" | "number" | "boolean" | "object" | "strings" | "id";
+type Spec = Kind | `${Kind}?` | `${Kind}|null`;
+
+interface Model {
+  fields: Record<string, Spec>;
+  /** Values for absent optional fields. */
+  defaults?: Obj;
+  /** Canonical name → accepted spellings. */
+  aliases?: Record<string, string[]>;
+}
+
+function kind(v: unknown): string {
+  return v === null ? "null" : Array.isArray(v) ? "array" : typeof v;
+}
+
+function matches(v: unknown, k: Kind): boolean {
+  if (k === "object") return kind(v) === "object";
+  if (k === "strings") return Array.isArray(v) && v.every((s) => typeof s === "string");
+  if (k === "id") return typeof v === "string" || (typeof v === "number" && Number.isFinite(v));
+  return typeof v === k && (k !== "number" || Number.isFinite(v));
+}
+
 class Reader {
   constructor(readonly body: unknown, readonly context: string) {}
 
@@ -39,292 +65,203 @@ class Reader {
   }
 
   object(value: unknown, field: string): Obj {
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      return this.fail(field, `must be an object (got ${kind(value)})`);
-    }
+    if (kind(value) !== "object") this.fail(field, `must be an object (got ${kind(value)})`);
     return value as Obj;
   }
 
-  array(value: unknown, field: string): unknown[] {
-    if (!Array.isArray(value)) return this.fail(field, `must be an array (got ${kind(value)})`);
-    return value;
-  }
-
-  string(o: Obj, key: string, path: string): string {
-    const v = o[key];
-    if (typeof v === "string") return v;
-    return this.fail(
-      join(path, key),
-      v === undefined ? "is missing" : `must be a string (got ${kind(v)})`,
-    );
-  }
-
-  /** Ids may be numbers on some backends; they are strings in this SDK. */
-  id(o: Obj, key: string, path: string): string {
-    const v = o[key];
-    if (typeof v === "number" && Number.isFinite(v)) return String(v);
-    return this.string(o, key, path);
-  }
-
-  number(o: Obj, key: string, path: string): number {
-    const v = o[key];
-    if (typeof v === "number" && Number.isFinite(v)) return v;
-    return this.fail(
-      join(path, key),
-      v === undefined ? "is missing" : `must be a number (got ${kind(v)})`,
-    );
-  }
-
-  boolean(o: Obj, key: string, path: string): boolean {
-    const v = o[key];
-    if (typeof v === "boolean") return v;
-    return this.fail(
-      join(path, key),
-      v === undefined ? "is missing" : `must be a boolean (got ${kind(v)})`,
-    );
-  }
-
-  optional<T>(o: Obj, key: string, read: (o: Obj, key: string) => T): T | undefined {
-    return o[key] === undefined || o[key] === null ? undefined : read(o, key);
-  }
-
-  nullableString(o: Obj, key: string, path: string): string | null {
-    return o[key] === null || o[key] === undefined ? null : this.string(o, key, path);
-  }
-
-  nullableObject(o: Obj, key: string, path: string): JsonObject | null {
-    return o[key] === null || o[key] === undefined ? null : this.object(o[key], join(path, key));
+  read(value: unknown, path: string, model: Model): Obj {
+    const o = { ...this.object(value, path || "(body)") };
+    for (const [name, spellings] of Object.entries(model.aliases ?? {})) {
+      const alias = spellings.find((a) => o[a] !== undefined);
+      if (o[name] === undefined && alias) o[name] = o[alias];
+    }
+    for (const [field, spec] of Object.entries(model.fields)) {
+      const [k, mark] = spec.split(/(?=[?|])/) as [Kind, string?];
+      const v = o[field];
+      const where = path ? `${path}.${field}` : field;
+      if (v === undefined || v === null) {
+        if (!mark) this.fail(where, v === null ? "must not be null" : "is missing");
+        if (mark === "|null") o[field] = null;
+        else if (model.defaults && field in model.defaults) o[field] = model.defaults[field];
+        else delete o[field];
+      } else if (!matches(v, k)) {
+        this.fail(
+          where,
+          `must be ${k === "strings" ? "an array of strings" : `a ${k}`} (got ${kind(v)})`,
+        );
+      } else if (k === "id") {
+        o[field] = String(v);
+      }
+    }
+    return o;
   }
 }
 
-function kind(v: unknown): string {
-  return v === null ? "null" : Array.isArray(v) ? "array" : typeof v;
+function model<T>(m: Model): Parser<T> {
+  return (body, context) => new Reader(body, context).read(body, "", m) as T;
 }
 
-function join(path: string, key: string): string {
-  return path ? `${path}.${key}` : key;
-}
-
-/** Copies `alias` into `canonical` when only the alias is present. */
-function alias(o: Obj, canonical: string, ...aliases: string[]): Obj {
-  if (o[canonical] !== undefined) return o;
-  for (const a of aliases) if (o[a] !== undefined) return { ...o, [canonical]: o[a] };
-  return o;
-}
-
-function model<T>(read: (r: Reader, o: Obj, path: string) => T): Parser<T> {
+function list<T>(m: Model): Parser<T[]> {
   return (body, context) => {
     const r = new Reader(body, context);
-    return read(r, r.object(body, "(body)"), "");
+    const items = Array.isArray(body)
+      ? body
+      : r.fail("(body)", `must be an array (got ${kind(body)})`);
+    return items.map((item, i) => r.read(item, `[${i}]`, m) as T);
   };
 }
 
-function list<T>(read: (r: Reader, o: Obj, path: string) => T): Parser<T[]> {
-  return (body, context) => {
-    const r = new Reader(body, context);
-    return r.array(body, "(body)").map((item, i) => read(r, r.object(item, `[${i}]`), `[${i}]`));
-  };
-}
-
-function readToken(r: Reader, o: Obj, path: string): Token {
-  const token: Token = {
-    ...o,
-    access_token: r.string(o, "access_token", path),
-    token_type: r.optional(o, "token_type", (o, k) => r.string(o, k, path)) ?? "bearer",
-  } as Token;
-  const expires = r.optional(o, "expires_in", (o, k) => r.number(o, k, path));
-  if (expires !== undefined) token.expires_in = expires;
-  const refresh = r.optional(o, "refresh_token", (o, k) => r.string(o, k, path));
-  if (refresh !== undefined) token.refresh_token = refresh;
-  delete token.requires_2fa;
-  return token;
-}
-
-function readAgent(r: Reader, o: Obj, path: string): Agent {
-  return {
-    ...o,
-    id: r.id(o, "id", path),
-    name: r.string(o, "name", path),
-    did: r.string(o, "did", path),
-    state: r.nullableObject(o, "state", path),
-    created_at: r.string(o, "created_at", path),
-  };
-}
-
-function readChild(r: Reader, o: Obj, path: string): ChildAgent {
-  return {
-    ...readAgent(r, o, path),
-    parent_id: r.id(o, "parent_id", path),
-    permissions: r.nullableObject(o, "permissions", path) ?? {},
-  };
-}
-
-function readAsset(r: Reader, o: Obj, path: string): Asset {
-  return {
-    ...o,
-    id: r.id(o, "id", path),
-    type: r.string(o, "type", path),
-    agent_id: r.id(o, "agent_id", path),
-    details: r.object(o.details, join(path, "details")),
-    created_at: r.string(o, "created_at", path),
-  };
-}
-
-function readEmailAccount(r: Reader, o: Obj, path: string): EmailAccount {
-  return {
-    ...o,
-    id: r.id(o, "id", path),
-    provider: r.string(o, "provider", path),
-    email_address: r.string(o, "email_address", path),
-    config: r.nullableObject(o, "config", path) ?? {},
-  };
-}
-
-function readMessage(r: Reader, o: Obj, path: string): Message {
-  return { ...o, message: r.string(o, "message", path) };
-}
+const TOKEN: Model = {
+  fields: {
+    access_token: "string",
+    token_type: "string?",
+    expires_in: "number?",
+    refresh_token: "string?",
+  },
+  defaults: { token_type: "bearer" },
+};
+const TWO_FACTOR_REQUIRED: Model = {
+  fields: { temporary_token: "string", preferred_method: "string?", message: "string?" },
+  defaults: { preferred_method: "totp", message: "2FA verification required" },
+};
+const SETUP: Model = {
+  fields: {
+    secret: "string",
+    qr_code_uri: "string",
+    qr_code_image: "string?",
+    backup_codes: "strings?",
+  },
+  defaults: { qr_code_image: "", backup_codes: [] },
+  aliases: { secret: ["secret_key", "manual_entry_key"], qr_code_uri: ["qr_code_url"] },
+};
+const STATUS_ALIASES = { is_2fa_enabled: ["enabled"], preferred_2fa_method: ["method"] };
+const STATUS: Model = {
+  fields: {
+    is_2fa_enabled: "boolean",
+    preferred_2fa_method: "string|null",
+    is_sms_enabled: "boolean?",
+  },
+  defaults: { is_sms_enabled: false },
+  aliases: STATUS_ALIASES,
+};
+const DEBUG: Model = {
+  fields: {
+    totp_secret_exists: "boolean",
+    is_2fa_enabled: "boolean",
+    preferred_2fa_method: "string|null",
+    user_email: "string",
+    current_server_time: "number",
+    valid_codes: "object?",
+    time_window: "number?",
+    period: "number?",
+    usage_note: "string?",
+    message: "string?",
+  },
+  defaults: { valid_codes: {}, time_window: 1, period: 30, usage_note: "", message: "" },
+  aliases: { ...STATUS_ALIASES, current_server_time: ["server_time"] },
+};
+const MESSAGE: Model = { fields: { message: "string" } };
+const AGENT_FIELDS = {
+  id: "id",
+  name: "string",
+  did: "string",
+  state: "object|null",
+  created_at: "string",
+} as const;
+const AGENT: Model = { fields: AGENT_FIELDS };
+const CHILD: Model = {
+  fields: { ...AGENT_FIELDS, parent_id: "id", permissions: "object?" },
+  defaults: { permissions: {} },
+};
+const ASSET: Model = {
+  fields: { id: "id", type: "string", agent_id: "id", details: "object", created_at: "string" },
+};
+const EMAIL_ACCOUNT: Model = {
+  fields: { id: "id", provider: "string", email_address: "string", config: "object?" },
+  defaults: { config: {} },
+};
 
 /** `Token`. */
-export const parseToken: Parser<Token> = model(readToken);
+export const parseToken: Parser<Token> = model(TOKEN);
 
 /** `Token | TwoFactorRequired`, told apart by `requires_2fa === true`. */
-export const parseLoginResult: Parser<LoginResult> = model((r, o, path): LoginResult => {
-  if (o.requires_2fa !== true) return readToken(r, o, path);
-  const method = r.optional(o, "preferred_method", (o, k) => r.string(o, k, path)) ?? "totp";
-  if (method !== "totp" && method !== "sms") {
-    r.fail("preferred_method", `must be "totp" or "sms" (got "${method}")`);
+export const parseLoginResult: Parser<LoginResult> = (body, context) => {
+  const r = new Reader(body, context);
+  if (r.object(body, "(body)").requires_2fa !== true) {
+    const token = r.read(body, "", TOKEN);
+    delete token.requires_2fa;
+    return token as unknown as Token;
   }
-  return {
-    ...o,
-    requires_2fa: true,
-    temporary_token: r.string(o, "temporary_token", path),
-    preferred_method: method as "totp" | "sms",
-    message: r.optional(o, "message", (o, k) => r.string(o, k, path)) ??
-      "2FA verification required",
-  };
-});
+  const o = r.read(body, "", TWO_FACTOR_REQUIRED);
+  if (o.preferred_method !== "totp" && o.preferred_method !== "sms") {
+    r.fail("preferred_method", `must be "totp" or "sms" (got "${o.preferred_method}")`);
+  }
+  return o as unknown as LoginResult;
+};
 
 /** `TwoFactorSetup`; accepts `secret_key`/`manual_entry_key` and `qr_code_url`. */
-export const parseTwoFactorSetup: Parser<TwoFactorSetup> = model((r, raw, path) => {
-  const o = alias(
-    alias(raw, "secret", "secret_key", "manual_entry_key"),
-    "qr_code_uri",
-    "qr_code_url",
-  );
-  const codes = r.array(o.backup_codes ?? [], "backup_codes");
-  return {
-    ...o,
-    secret: r.string(o, "secret", path),
-    qr_code_uri: r.string(o, "qr_code_uri", path),
-    qr_code_image: r.optional(o, "qr_code_image", (o, k) => r.string(o, k, path)) ?? "",
-    backup_codes: codes.map((c, i) =>
-      typeof c === "string" ? c : r.fail(`backup_codes[${i}]`, `must be a string (got ${kind(c)})`)
-    ),
-  };
-});
-
+export const parseTwoFactorSetup: Parser<TwoFactorSetup> = model(SETUP);
 /** `TwoFactorStatus`; accepts `enabled` and `method`. */
-export const parseTwoFactorStatus: Parser<TwoFactorStatus> = model((r, raw, path) => {
-  const o = alias(alias(raw, "is_2fa_enabled", "enabled"), "preferred_2fa_method", "method");
-  return {
-    ...o,
-    is_2fa_enabled: r.boolean(o, "is_2fa_enabled", path),
-    preferred_2fa_method: r.nullableString(o, "preferred_2fa_method", path),
-    is_sms_enabled: r.optional(o, "is_sms_enabled", (o, k) => r.boolean(o, k, path)) ?? false,
-  };
-});
-
-/** `TwoFactorDebug`; accepts `server_time`. */
-export const parseTwoFactorDebug: Parser<TwoFactorDebug> = model((r, raw, path) => {
-  const o = alias(
-    alias(alias(raw, "current_server_time", "server_time"), "is_2fa_enabled", "enabled"),
-    "preferred_2fa_method",
-    "method",
-  );
-  const codes = r.object(o.valid_codes ?? {}, "valid_codes");
-  const valid_codes: Record<string, string> = {};
-  for (const key of Object.keys(codes)) valid_codes[key] = r.string(codes, key, "valid_codes");
-  return {
-    ...o,
-    totp_secret_exists: r.boolean(o, "totp_secret_exists", path),
-    is_2fa_enabled: r.boolean(o, "is_2fa_enabled", path),
-    preferred_2fa_method: r.nullableString(o, "preferred_2fa_method", path),
-    user_email: r.string(o, "user_email", path),
-    current_server_time: r.number(o, "current_server_time", path),
-    valid_codes,
-    time_window: r.optional(o, "time_window", (o, k) => r.number(o, k, path)) ?? 1,
-    period: r.optional(o, "period", (o, k) => r.number(o, k, path)) ?? 30,
-    usage_note: r.optional(o, "usage_note", (o, k) => r.string(o, k, path)) ?? "",
-    message: r.optional(o, "message", (o, k) => r.string(o, k, path)) ?? "",
-  };
-});
-
+export const parseTwoFactorStatus: Parser<TwoFactorStatus> = model(STATUS);
+/** `TwoFactorDebug`; accepts `server_time`, `enabled` and `method`. */
+export const parseTwoFactorDebug: Parser<TwoFactorDebug> = (body, context) => {
+  const o = model<TwoFactorDebug>(DEBUG)(body, context);
+  for (const [key, code] of Object.entries(o.valid_codes)) {
+    if (typeof code !== "string") {
+      new Reader(body, context).fail(`valid_codes.${key}`, `must be a string (got ${kind(code)})`);
+    }
+  }
+  return o;
+};
 /** `{message}`. */
-export const parseMessage: Parser<Message> = model(readMessage);
-
+export const parseMessage: Parser<Message> = model(MESSAGE);
 /** `{message, expires_in}`. */
-export const parseSmsCodeSent: Parser<SmsCodeSent> = model((r, o, path) => ({
-  ...readMessage(r, o, path),
-  expires_in: r.number(o, "expires_in", path),
-}));
-
+export const parseSmsCodeSent: Parser<SmsCodeSent> = model({
+  fields: { message: "string", expires_in: "number" },
+});
 /** `Agent[]`. */
-export const parseAgents: Parser<Agent[]> = list(readAgent);
-
+export const parseAgents: Parser<Agent[]> = list(AGENT);
 /** `Agent` or `ChildAgent` (a child has `parent_id`). */
-export const parseAgentOrChild: Parser<Agent | ChildAgent> = model((r, o, path) =>
-  o.parent_id === undefined || o.parent_id === null ? readAgent(r, o, path) : readChild(r, o, path)
-);
-
+export const parseAgentOrChild: Parser<Agent | ChildAgent> = (body, context) => {
+  const parent = (body as Obj | null)?.parent_id;
+  return model<Agent | ChildAgent>(parent === undefined || parent === null ? AGENT : CHILD)(
+    body,
+    context,
+  );
+};
 /** `ChildAgent`. */
-export const parseChildAgent: Parser<ChildAgent> = model(readChild);
-
+export const parseChildAgent: Parser<ChildAgent> = model(CHILD);
 /** `ChildAgent[]`. */
-export const parseChildAgents: Parser<ChildAgent[]> = list(readChild);
-
+export const parseChildAgents: Parser<ChildAgent[]> = list(CHILD);
 /** `Asset`. */
-export const parseAsset: Parser<Asset> = model(readAsset);
-
+export const parseAsset: Parser<Asset> = model(ASSET);
 /** `{assets: Asset[]}`. */
-export const parseAssetList: Parser<AssetList> = model((r, o) => ({
-  ...o,
-  assets: r.array(o.assets, "assets").map((a, i) =>
-    readAsset(r, r.object(a, `assets[${i}]`), `assets[${i}]`)
-  ),
-}));
-
+export const parseAssetList: Parser<AssetList> = (body, context) => {
+  const r = new Reader(body, context);
+  const o = r.object(body, "(body)");
+  const assets = Array.isArray(o.assets)
+    ? o.assets
+    : r.fail("assets", `must be an array (got ${kind(o.assets)})`);
+  return {
+    ...o,
+    assets: assets.map((a, i) => r.read(a, `assets[${i}]`, ASSET) as unknown as Asset),
+  };
+};
 /** `EmailAccount`. */
-export const parseEmailAccount: Parser<EmailAccount> = model(readEmailAccount);
-
+export const parseEmailAccount: Parser<EmailAccount> = model(EMAIL_ACCOUNT);
 /** `EmailAccount[]`. */
-export const parseEmailAccounts: Parser<EmailAccount[]> = list(readEmailAccount);
-
+export const parseEmailAccounts: Parser<EmailAccount[]> = list(EMAIL_ACCOUNT);
 /** `{access_token, expires_in, ...}`. */
-export const parseEmailTokenRefresh: Parser<EmailTokenRefresh> = model((r, o, path) => ({
-  ...o,
-  access_token: r.string(o, "access_token", path),
-  expires_in: r.number(o, "expires_in", path),
-}));
-
+export const parseEmailTokenRefresh: Parser<EmailTokenRefresh> = model({
+  fields: { access_token: "string", expires_in: "number" },
+});
 /** `DID`. */
-export const parseDid: Parser<DID> = model((r, o, path) => ({
-  ...o,
-  did: r.string(o, "did", path),
-  info: r.object(o.info, "info"),
-}));
-
+export const parseDid: Parser<DID> = model({ fields: { did: "string", info: "object" } });
 /** `{credential}`. */
-export const parseIssuedCredential: Parser<IssuedCredential> = model((r, o, path) => ({
-  ...o,
-  credential: r.string(o, "credential", path),
-}));
-
+export const parseIssuedCredential: Parser<IssuedCredential> = model({
+  fields: { credential: "string" },
+});
 /** `{verified, payload?, error?}`. */
-export const parseCredentialVerification: Parser<CredentialVerification> = model((r, o, path) => {
-  const result: CredentialVerification = { ...o, verified: r.boolean(o, "verified", path) };
-  const payload = r.nullableObject(o, "payload", path);
-  if (payload) result.payload = payload;
-  const error = r.optional(o, "error", (o, k) => r.string(o, k, path));
-  if (error !== undefined) result.error = error;
-  return result;
+export const parseCredentialVerification: Parser<CredentialVerification> = model({
+  fields: { verified: "boolean", payload: "object?", error: "string?" },
 });
