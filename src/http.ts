@@ -122,7 +122,9 @@ export class HttpClient {
   #tokens: StoredTokens | null;
   #loaded: boolean;
   #refreshing: Promise<void> | null = null;
-  readonly #closer = new AbortController();
+  #closed = false;
+  /** Controllers of the attempts in flight, aborted by close(). */
+  readonly #inFlight = new Set<AbortController>();
 
   /** Creates the core; see {@linkcode HttpConfig}. */
   constructor(config: HttpConfig) {
@@ -156,7 +158,8 @@ export class HttpClient {
 
   /** Aborts calls in flight; later calls fail at once with APIUserAbortError. */
   close(): void {
-    this.#closer.abort();
+    this.#closed = true;
+    for (const controller of this.#inFlight) controller.abort();
   }
 
   /**
@@ -267,7 +270,7 @@ export class HttpClient {
 
   async #attempt(spec: RequestSpec<unknown>, token: string | undefined): Promise<Answer> {
     const { method, path } = spec;
-    if (this.#closer.signal.aborted) {
+    if (this.#closed) {
       throw new APIUserAbortError(method, path, {
         message: `${method} ${path}: the client is closed`,
       });
@@ -283,7 +286,7 @@ export class HttpClient {
     }, this.#config.timeout);
     const abort = () => controller.abort();
     spec.signal?.addEventListener("abort", abort, { once: true });
-    this.#closer.signal.addEventListener("abort", abort, { once: true });
+    this.#inFlight.add(controller);
     try {
       const response = await this.#config.fetch(this.#url(spec), {
         method,
@@ -303,14 +306,14 @@ export class HttpClient {
       return { status: response.status, headers: response.headers, text: await response.text() };
     } catch (err) {
       if (timedOut) throw new APIConnectionTimeoutError(method, path, this.#config.timeout);
-      if (spec.signal?.aborted || this.#closer.signal.aborted) {
+      if (spec.signal?.aborted || this.#closed) {
         throw new APIUserAbortError(method, path, { cause: spec.signal?.reason ?? err });
       }
       throw new APIConnectionError(method, path, { cause: err });
     } finally {
       clearTimeout(timer);
       spec.signal?.removeEventListener("abort", abort);
-      this.#closer.signal.removeEventListener("abort", abort);
+      this.#inFlight.delete(controller);
     }
   }
 

@@ -1,6 +1,7 @@
 /**
  * Small hand-written validators for the wire models: each model is a table of its fields and
  * their kinds; aliases of the API contract fill the canonical names; extra fields are kept.
+ * Parsers complete the freshly parsed JSON in place rather than copying it.
  * A bad shape is a {@linkcode ResponseValidationError} naming the field and keeping the raw body.
  *
  * @module
@@ -46,6 +47,31 @@ interface Model {
   aliases?: Record<string, string[]>;
 }
 
+/** A model with its field specs split once, not on every object read. */
+interface Compiled {
+  fields: [field: string, kind: Kind, mark: string | undefined][];
+  defaults: Obj;
+  aliases: [canonical: string, spellings: string[]][];
+}
+
+const compiled = new WeakMap<Model, Compiled>();
+
+function compile(m: Model): Compiled {
+  let c = compiled.get(m);
+  if (!c) {
+    c = {
+      fields: Object.entries(m.fields).map(([f, spec]) => {
+        const [k, mark] = spec.split(/(?=[?|])/) as [Kind, string?];
+        return [f, k, mark];
+      }),
+      defaults: m.defaults ?? {},
+      aliases: Object.entries(m.aliases ?? {}),
+    };
+    compiled.set(m, c);
+  }
+  return c;
+}
+
 function kind(v: unknown): string {
   return v === null ? "null" : Array.isArray(v) ? "array" : typeof v;
 }
@@ -69,20 +95,21 @@ class Reader {
     return value as Obj;
   }
 
+  /** Checks and completes `value` in place: it is a fresh object from JSON.parse, owned here. */
   read(value: unknown, path: string, model: Model): Obj {
-    const o = { ...this.object(value, path || "(body)") };
-    for (const [name, spellings] of Object.entries(model.aliases ?? {})) {
+    const o = this.object(value, path || "(body)");
+    const { fields, defaults, aliases } = compile(model);
+    for (const [name, spellings] of aliases) {
       const alias = spellings.find((a) => o[a] !== undefined);
       if (o[name] === undefined && alias) o[name] = o[alias];
     }
-    for (const [field, spec] of Object.entries(model.fields)) {
-      const [k, mark] = spec.split(/(?=[?|])/) as [Kind, string?];
+    for (const [field, k, mark] of fields) {
       const v = o[field];
       const where = path ? `${path}.${field}` : field;
       if (v === undefined || v === null) {
         if (!mark) this.fail(where, v === null ? "must not be null" : "is missing");
         if (mark === "|null") o[field] = null;
-        else if (model.defaults && field in model.defaults) o[field] = model.defaults[field];
+        else if (field in defaults) o[field] = defaults[field];
         else delete o[field];
       } else if (!matches(v, k)) {
         this.fail(
