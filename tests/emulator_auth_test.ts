@@ -609,3 +609,29 @@ Deno.test("devRoutes: false hides /_emulator", async () => {
   const emulator = testEmulator({ devRoutes: false });
   assert.equal((await raw(emulator, "POST", "/_emulator/reset")).status, 404);
 });
+
+Deno.test("a streamed body without Content-Length is limited too, and small ones still work", async () => {
+  const emulator = testEmulator({ maxBodyBytes: 1024 });
+  const stream = (text: string) =>
+    new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(text));
+        controller.close();
+      },
+    });
+  const big = await emulator.fetch("http://emulator.test/auth/register", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: stream(JSON.stringify({ username: "x".repeat(2000) })),
+  });
+  assert.equal(big.status, 413);
+  assert.deepEqual(await big.json(), { detail: "Request body too large" });
+  const small = await emulator.fetch("http://emulator.test/auth/register", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: stream(
+      JSON.stringify({ username: "sam", email: "sam@example.com", password: "long enough" }),
+    ),
+  });
+  assert.equal(small.status, 201);
+});

@@ -5,10 +5,10 @@
  * @module
  */
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { Backend } from "./backend.ts";
+import { limitBody } from "./body_limit.ts";
 import { EmulatorClock } from "./clock.ts";
 import type { AppEnv } from "./env.ts";
 import { OWASP_PBKDF2_ITERATIONS } from "./password.ts";
@@ -134,15 +134,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     await ready;
     await next();
   });
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: options.maxBodyBytes ?? 1024 * 1024,
-      onError: () => {
-        throw new Problem(413, "Request body too large");
-      },
-    }),
-  );
+  app.use("*", limitBody(options.maxBodyBytes ?? 1024 * 1024));
 
   app.route("/auth", authRoutes(backend));
   app.route("/agents", agentRoutes(backend));
