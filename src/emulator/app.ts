@@ -8,7 +8,7 @@ import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { Backend } from "./backend.ts";
-import { limitBody } from "./body_limit.ts";
+import { limitBody } from "../body_limit.ts";
 import { EmulatorClock } from "./clock.ts";
 import type { AppEnv } from "./env.ts";
 import { OWASP_PBKDF2_ITERATIONS } from "./password.ts";

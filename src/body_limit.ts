@@ -1,22 +1,22 @@
 /**
- * A request body size limit. Unlike Hono's `bodyLimit`, a streamed body is re-wrapped without
+ * A request body size limit for the emulator and the edge proxy: 413 `{"detail": "Request body
+ * too large"}`. Unlike Hono's `bodyLimit`, a streamed body is re-wrapped without
  * the served request's `signal` (reading that signal makes Deno.serve warn, and it aborts once
  * the response is sent).
  *
  * @module
  */
 import type { MiddlewareHandler } from "hono";
-import { Problem } from "./problem.ts";
 
 /** Refuses bodies over `maxBytes` with 413 `Request body too large`. */
 export function limitBody(maxBytes: number): MiddlewareHandler {
   return async (c, next) => {
     const raw = c.req.raw;
     if (!raw.body) return await next();
-    const tooLarge = () => new Problem(413, "Request body too large");
+    const tooLarge = () => c.json({ detail: "Request body too large" }, 413);
     const declared = raw.headers.get("content-length");
     if (declared !== null && !raw.headers.has("transfer-encoding")) {
-      if (Number(declared) > maxBytes) throw tooLarge();
+      if (Number(declared) > maxBytes) return tooLarge();
       return await next();
     }
     const chunks: Uint8Array[] = [];
@@ -28,7 +28,7 @@ export function limitBody(maxBytes: number): MiddlewareHandler {
       size += value.length;
       if (size > maxBytes) {
         await reader.cancel();
-        throw tooLarge();
+        return tooLarge();
       }
       chunks.push(value);
     }

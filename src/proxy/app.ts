@@ -1,0 +1,350 @@
+/**
+ * `createProxy()`: a Hono app that forwards `/api/*` to a fixed CirtusAI upstream and adds the
+ * authentication the browser never sees (session mode: tokens in an encrypted HttpOnly cookie;
+ * service mode: the proxy's own account).
+ *
+ * @module
+ */
+import { type Context, Hono } from "hono";
+import { cors } from "hono/cors";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { limitBody } from "../body_limit.ts";
+import { CirtusAIClient } from "../client.ts";
+import { InvalidArgumentError } from "../errors.ts";
+import { callUpstream, downstreamHeaders, UpstreamError, upstreamHeaders } from "./forward.ts";
+import { MemoryRateLimitStore, type RateLimitStore } from "./rate_limit.ts";
+import { API_ROUTES, routeMatcher, type RouteRule, unsafePath } from "./routes.ts";
+import { type Session, SessionSealer } from "./session_cookie.ts";
+
+/** The proxy's own account, for service mode. */
+export type ServiceCredentials =
+  | { username: string; password: string; totpSecret: string }
+  | { refreshToken: string };
+
+/** Options of {@linkcode createProxy}. */
+export interface ProxyOptions {
+  /** The CirtusAI API base URL; fixed, never taken from a request. */
+  upstream: string;
+  /** `"session"` (default): browsers log in through the proxy. `"service"`: the proxy's own account. */
+  mode?: "session" | "service";
+  /** Session mode: at least 32 random characters; the cookie key is derived from it. */
+  cookieSecret?: string;
+  /** Session cookie name; default `cirtusai_session`. */
+  cookieName?: string;
+  /** Service mode: the account the proxy logs in with. */
+  service?: ServiceCredentials;
+  /** Allowed method + path patterns; default every route of the API (session mode). Service mode needs them. */
+  routes?: readonly RouteRule[];
+  /** Origins allowed by CORS (with credentials) and by the CSRF check, besides the proxy's own. */
+  allowedOrigins?: string[];
+  /** Largest request body; default 1 MiB (413 beyond). */
+  maxBodyBytes?: number;
+  /** Upstream timeout in ms; default 15 000 (504 beyond). */
+  timeout?: number;
+  /** Requests per client and window; default 120 a minute. */
+  rateLimit?: { limit?: number; windowMs?: number; store?: RateLimitStore };
+  /** Client key for rate limiting; default the connection's address (Deno) or `cf-connecting-ip` (Workers). */
+  clientKey?: (c: Context) => string;
+  /** The fetch used to reach the upstream; default `globalThis.fetch`. */
+  fetch?: (input: string, init: RequestInit) => Promise<Response>;
+  /** One line per request (method, path, status, ms); never a token. */
+  log?: (line: string) => void;
+}
+
+const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+const COOKIE_MAX_AGE = 30 * 24 * 3600;
+
+function problem(
+  c: Context,
+  status: number,
+  detail: string,
+  headers: Record<string, string> = {},
+): Response {
+  return c.json({ detail }, status as 400, headers);
+}
+
+function defaultClientKey(c: Context): string {
+  const env = c.env as { remoteAddr?: { hostname?: string } } | undefined;
+  return env?.remoteAddr?.hostname ?? c.req.header("cf-connecting-ip") ?? "anonymous";
+}
+
+/**
+ * Creates the proxy app.
+ *
+ * @example
+ * ```ts
+ * import { createProxy } from "@cirtusai/sdk/proxy";
+ * const app = createProxy({ upstream: "https://api.cirtus.ai", cookieSecret: Deno.env.get("COOKIE_SECRET")! });
+ * Deno.serve(app.fetch);
+ * ```
+ */
+export function createProxy(options: ProxyOptions): Hono {
+  let upstream: URL;
+  try {
+    upstream = new URL(options.upstream);
+  } catch {
+    throw new InvalidArgumentError("upstream", "upstream must be an absolute http(s) URL");
+  }
+  if (upstream.protocol !== "http:" && upstream.protocol !== "https:") {
+    throw new InvalidArgumentError("upstream", "upstream must be an absolute http(s) URL");
+  }
+  const base = options.upstream.replace(/\/+$/, "");
+  const mode = options.mode ?? "session";
+  const cookieName = options.cookieName ?? "cirtusai_session";
+  const sealer = mode === "session"
+    ? new SessionSealer(options.cookieSecret ?? "", cookieName)
+    : null;
+  if (mode === "service" && !options.service) {
+    throw new InvalidArgumentError("service", "service mode needs the proxy's credentials");
+  }
+  if (mode === "service" && !options.routes?.length) {
+    throw new InvalidArgumentError(
+      "routes",
+      "service mode needs the routes anonymous callers may use",
+    );
+  }
+  const allowed = routeMatcher(
+    (options.routes ?? API_ROUTES).filter((r) => mode === "session" || !r.path.startsWith("/auth")),
+  );
+  const origins = new Set(options.allowedOrigins ?? []);
+  const timeout = options.timeout ?? 15_000;
+  const fetchImpl = options.fetch ?? ((input: string, init: RequestInit) => fetch(input, init));
+  const limit = options.rateLimit?.limit ?? 120;
+  const windowMs = options.rateLimit?.windowMs ?? 60_000;
+  const store = options.rateLimit?.store ?? new MemoryRateLimitStore();
+  const clientKey = options.clientKey ?? defaultClientKey;
+  // One refresh at a time per session, keyed by its refresh token.
+  const refreshing = new Map<string, Promise<Session | null>>();
+
+  const upstreamCall = (
+    path: string,
+    query: string,
+    method: string,
+    headers: Headers,
+    body?: Uint8Array<ArrayBuffer>,
+  ) => callUpstream(fetchImpl, `${base}${path}${query}`, { method, headers, body }, timeout);
+
+  async function refreshSession(session: Session): Promise<Session | null> {
+    const token = session.refresh_token;
+    if (!token) return null;
+    let pending = refreshing.get(token);
+    if (!pending) {
+      pending = (async () => {
+        const res = await upstreamCall(
+          "/auth/refresh",
+          "",
+          "POST",
+          new Headers({ "content-type": "application/json" }),
+          new TextEncoder().encode(JSON.stringify({ refresh_token: token })),
+        );
+        if (!res.ok) return null;
+        return sessionFrom(await res.json(), token);
+      })().finally(() => setTimeout(() => refreshing.delete(token), 5_000));
+      refreshing.set(token, pending);
+    }
+    return await pending;
+  }
+
+  function sessionFrom(body: Record<string, unknown>, previousRefresh?: string): Session | null {
+    if (typeof body?.access_token !== "string") return null;
+    const session: Session = { access_token: body.access_token };
+    const refresh = typeof body.refresh_token === "string" ? body.refresh_token : previousRefresh;
+    if (refresh) session.refresh_token = refresh;
+    if (typeof body.expires_in === "number") {
+      session.expires_at = Date.now() + body.expires_in * 1000;
+    }
+    return session;
+  }
+
+  async function writeSession(c: Context, session: Session): Promise<void> {
+    setCookie(c, cookieName, await sealer!.seal(session), {
+      httpOnly: true,
+      secure: true,
+      sameSite: "Strict",
+      path: "/",
+      maxAge: COOKIE_MAX_AGE,
+    });
+  }
+
+  function clearSession(c: Context): void {
+    deleteCookie(c, cookieName, { path: "/", secure: true, httpOnly: true, sameSite: "Strict" });
+  }
+
+  function sameOrigin(c: Context): boolean {
+    const origin = c.req.header("origin");
+    if (origin) return origin === new URL(c.req.url).origin || origins.has(origin);
+    return c.req.header("sec-fetch-site") === "same-origin";
+  }
+
+  // Service mode: the SDK logs the proxy in, keeps and refreshes its tokens.
+  let serviceClient: CirtusAIClient | null = null;
+  let serviceLogin: Promise<void> | null = null;
+  async function serviceToken(force = false): Promise<string> {
+    serviceClient ??= new CirtusAIClient(base, {
+      fetch: (input, init) =>
+        fetchImpl(String(input instanceof Request ? input.url : input), init ?? {}),
+      timeout,
+      ...("refreshToken" in options.service!
+        ? { token: "-", refreshToken: options.service.refreshToken }
+        : {}),
+    });
+    const client = serviceClient;
+    const credentials = options.service!;
+    if (force || !client.token || client.token === "-") {
+      serviceLogin ??= (async () => {
+        if ("refreshToken" in credentials) {
+          await client.auth.refresh(client.refreshToken ?? credentials.refreshToken);
+        } else if (force && client.refreshToken) {
+          await client.auth.refresh().catch(() =>
+            client.auth.loginWith2fa(credentials.username, credentials.password, {
+              totpSecret: credentials.totpSecret,
+            })
+          );
+        } else {
+          await client.auth.loginWith2fa(credentials.username, credentials.password, {
+            totpSecret: credentials.totpSecret,
+          });
+        }
+      })().finally(() => {
+        serviceLogin = null;
+      });
+      await serviceLogin;
+    }
+    return client.token!;
+  }
+
+  const app = new Hono();
+
+  if (options.log) {
+    const log = options.log;
+    app.use("*", async (c, next) => {
+      const start = performance.now();
+      await next();
+      log(
+        `${c.req.method} ${new URL(c.req.url).pathname} ${c.res.status} ${
+          (performance.now() - start).toFixed(1)
+        }ms`,
+      );
+    });
+  }
+  app.use(
+    "/api/*",
+    cors({
+      origin: (
+        origin,
+        c,
+      ) => (origins.has(origin) || origin === new URL(c.req.url).origin ? origin : null),
+      credentials: mode === "session",
+      allowHeaders: ["Content-Type"],
+      allowMethods: ["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+      maxAge: 600,
+    }),
+  );
+  app.use("/api/*", async (c, next) => {
+    const { count, resetAt } = await store.hit(clientKey(c), windowMs);
+    if (count > limit) {
+      return problem(c, 429, "Too many requests", {
+        "retry-after": String(Math.max(1, Math.ceil((resetAt - Date.now()) / 1000))),
+      });
+    }
+    await next();
+  });
+  app.use("/api/*", limitBody(options.maxBodyBytes ?? 1024 * 1024));
+
+  app.post("/api/auth/logout", (c) => {
+    if (mode !== "session") return problem(c, 404, "Not Found");
+    if (!sameOrigin(c)) return problem(c, 403, "Cross-site request refused");
+    clearSession(c);
+    return c.json({ authenticated: false });
+  });
+
+  app.all("/api/*", async (c) => {
+    const method = c.req.method;
+    const url = new URL(c.req.url);
+    // The raw path, before any decoding: what the upstream would see.
+    const rawPath = c.req.url.slice(c.req.url.indexOf(url.host) + url.host.length).split(/[?#]/)[0];
+    const why = unsafePath(rawPath);
+    if (why) return problem(c, 400, `Refused path: ${why}`);
+    const path = rawPath.slice("/api".length) || "/";
+    if (!allowed(method, path)) return problem(c, 404, "Not Found");
+    if (mode === "session" && STATE_CHANGING.has(method) && !sameOrigin(c)) {
+      return problem(c, 403, "Cross-site request refused");
+    }
+    const body = c.req.raw.body ? new Uint8Array(await c.req.arrayBuffer()) : undefined;
+    const forward = (token?: string) =>
+      upstreamCall(path, url.search, method, upstreamHeaders(c.req.raw.headers, token), body);
+    const relay = (res: Response) =>
+      new Response(res.body, { status: res.status, headers: downstreamHeaders(res.headers) });
+
+    try {
+      if (mode === "service") {
+        let res = await forward(await serviceToken());
+        if (res.status === 401) res = await forward(await serviceToken(true));
+        return relay(res);
+      }
+
+      // Session mode: the login steps set the cookie and answer without tokens.
+      if (path === "/auth/login" || path === "/auth/verify-2fa") {
+        const res = await forward();
+        if (!res.ok) return relay(res);
+        const answer = await res.json();
+        if (answer?.requires_2fa === true) return c.json(answer); // the temporary token is short-lived and useless alone
+        const session = sessionFrom(answer);
+        if (!session) return problem(c, 502, "Upstream answered without tokens");
+        await writeSession(c, session);
+        return c.json({ authenticated: true, expires_in: answer.expires_in ?? null });
+      }
+
+      const cookie = getCookie(c, cookieName);
+      let session = cookie ? await sealer!.open(cookie) : null;
+      if (cookie && !session) {
+        clearSession(c);
+        return problem(c, 401, "Invalid session", { "www-authenticate": "Bearer" });
+      }
+      if (path === "/auth/refresh") {
+        const next = session ? await refreshSession(session) : null;
+        if (!next) {
+          clearSession(c);
+          return problem(c, 401, "Session expired: log in again", { "www-authenticate": "Bearer" });
+        }
+        await writeSession(c, next);
+        return c.json({
+          authenticated: true,
+          expires_in: next.expires_at ? Math.round((next.expires_at - Date.now()) / 1000) : null,
+        });
+      }
+      if (session?.expires_at !== undefined && session.expires_at <= Date.now() + 5_000) {
+        const next = await refreshSession(session);
+        if (!next) {
+          clearSession(c);
+          return problem(c, 401, "Session expired: log in again", { "www-authenticate": "Bearer" });
+        }
+        session = next;
+        await writeSession(c, session);
+      }
+      let res = await forward(session?.access_token);
+      if (res.status === 401 && session?.refresh_token) {
+        const next = await refreshSession(session);
+        if (!next) {
+          clearSession(c);
+          return relay(res);
+        }
+        await writeSession(c, next);
+        res = await forward(next.access_token);
+      }
+      return relay(res);
+    } catch (err) {
+      if (err instanceof UpstreamError) return problem(c, err.status, err.message);
+      throw err;
+    }
+  });
+
+  app.notFound((c) => problem(c, 404, "Not Found"));
+  app.onError((err, c) => {
+    console.error(
+      `proxy: unexpected error on ${c.req.method} ${new URL(c.req.url).pathname}: ${err.name}`,
+    );
+    return problem(c, 500, "Internal Server Error");
+  });
+  return app;
+}

@@ -1,0 +1,113 @@
+/**
+ * Configuring the proxy from environment bindings (Deno Deploy's env, Workers' `env`).
+ *
+ * @module
+ */
+import type { Hono } from "hono";
+import { InvalidArgumentError } from "../errors.ts";
+import { createProxy, type ProxyOptions } from "./app.ts";
+import type { RouteRule } from "./routes.ts";
+
+/** The bindings the proxy reads. */
+export interface ProxyEnv {
+  /** Upstream API base URL (required). */
+  CIRTUSAI_UPSTREAM?: string;
+  /** `session` (default) or `service`. */
+  CIRTUSAI_PROXY_MODE?: string;
+  /** Session mode: the cookie secret (32+ characters). */
+  CIRTUSAI_COOKIE_SECRET?: string;
+  /** Comma-separated origins allowed besides the proxy's own. */
+  CIRTUSAI_ALLOWED_ORIGINS?: string;
+  /** Service mode: `GET /agents, GET /identity/dids/:id` (comma-separated). */
+  CIRTUSAI_PROXY_ROUTES?: string;
+  /** Service mode credentials. */
+  CIRTUSAI_USERNAME?: string;
+  CIRTUSAI_PASSWORD?: string;
+  CIRTUSAI_TOTP_SECRET?: string;
+  CIRTUSAI_REFRESH_TOKEN?: string;
+  [key: string]: unknown;
+}
+
+/** Parses `"GET /agents, POST /identity/credentials/verify"`. */
+function parseRoutes(text: string): RouteRule[] {
+  return text.split(",").map((s) => s.trim()).filter(Boolean).map((entry) => {
+    const [method, path] = entry.split(/\s+/);
+    if (!method || !path?.startsWith("/")) {
+      throw new InvalidArgumentError(
+        "CIRTUSAI_PROXY_ROUTES",
+        `route "${entry}" is not "METHOD /path"`,
+      );
+    }
+    return { method: method.toUpperCase(), path };
+  });
+}
+
+/**
+ * Proxy options from bindings.
+ *
+ * @example
+ * ```ts
+ * import { createProxy, proxyOptionsFromEnv } from "@cirtusai/sdk/proxy";
+ * const app = createProxy(proxyOptionsFromEnv(Deno.env.toObject()));
+ * ```
+ */
+export function proxyOptionsFromEnv(env: ProxyEnv): ProxyOptions {
+  const text = (
+    key: keyof ProxyEnv,
+  ) => (typeof env[key] === "string" && env[key] ? String(env[key]) : undefined);
+  const upstream = text("CIRTUSAI_UPSTREAM");
+  if (!upstream) {
+    throw new InvalidArgumentError("CIRTUSAI_UPSTREAM", "CIRTUSAI_UPSTREAM must be set");
+  }
+  const mode = text("CIRTUSAI_PROXY_MODE") ?? "session";
+  if (mode !== "session" && mode !== "service") {
+    throw new InvalidArgumentError(
+      "CIRTUSAI_PROXY_MODE",
+      `CIRTUSAI_PROXY_MODE must be "session" or "service"`,
+    );
+  }
+  const routes = text("CIRTUSAI_PROXY_ROUTES");
+  const refreshToken = text("CIRTUSAI_REFRESH_TOKEN");
+  const username = text("CIRTUSAI_USERNAME");
+  return {
+    upstream,
+    mode,
+    cookieSecret: text("CIRTUSAI_COOKIE_SECRET"),
+    allowedOrigins: text("CIRTUSAI_ALLOWED_ORIGINS")?.split(",").map((s) => s.trim()).filter(
+      Boolean,
+    ),
+    ...(routes ? { routes: parseRoutes(routes) } : {}),
+    ...(mode === "service"
+      ? {
+        service: refreshToken ? { refreshToken } : {
+          username: username ?? "",
+          password: text("CIRTUSAI_PASSWORD") ?? "",
+          totpSecret: text("CIRTUSAI_TOTP_SECRET") ?? "",
+        },
+      }
+      : {}),
+  };
+}
+
+/**
+ * A fetch handler that builds the proxy from the bindings of its first request: what a
+ * Cloudflare Worker exports (`export default proxyFromEnv()`), where bindings arrive per request.
+ *
+ * @example
+ * ```ts
+ * import { proxyFromEnv } from "@cirtusai/sdk/proxy";
+ * export default proxyFromEnv();
+ * ```
+ */
+export function proxyFromEnv(
+  fallback: ProxyEnv = {},
+): { fetch: (request: Request, env?: ProxyEnv, ctx?: unknown) => Response | Promise<Response> } {
+  let app: Hono | null = null;
+  return {
+    fetch: (request, env, ctx) => {
+      app ??= createProxy(proxyOptionsFromEnv({ ...fallback, ...(env ?? {}) }));
+      // deno-lint-ignore no-explicit-any
+      return app.fetch(request, env, ctx as any);
+    },
+  };
+}

@@ -1,0 +1,18 @@
+/**
+ * The edge proxy: a Hono app that forwards `/api/*` to a fixed CirtusAI API and adds the
+ * authentication that browser code never sees. Runs unchanged on Deno Deploy
+ * (`Deno.serve(app.fetch)`) and Cloudflare Workers (`export default proxyFromEnv()`).
+ *
+ * @example
+ * ```ts
+ * import { createProxy } from "@cirtusai/sdk/proxy";
+ * const app = createProxy({ upstream: "https://api.cirtus.ai", cookieSecret: "at least 32 random characters!!" });
+ * Deno.serve(app.fetch);
+ * ```
+ *
+ * @module
+ */
+export { createProxy, type ProxyOptions, type ServiceCredentials } from "./app.ts";
+export { type ProxyEnv, proxyFromEnv, proxyOptionsFromEnv } from "./env.ts";
+export { MemoryRateLimitStore, type RateLimitStore } from "./rate_limit.ts";
+export { API_ROUTES, type RouteRule } from "./routes.ts";

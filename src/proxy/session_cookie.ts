@@ -1,0 +1,86 @@
+/**
+ * The session cookie of the edge proxy: the tokens, sealed with AES-256-GCM (WebCrypto) under a
+ * key derived from the proxy's secret, bound to the cookie's name. Tampered or foreign cookies
+ * do not open.
+ *
+ * @module
+ */
+import { base64urlDecode, base64urlEncode } from "../encoding.ts";
+import { InvalidArgumentError } from "../errors.ts";
+
+/** What the cookie holds. */
+export interface Session {
+  /** CirtusAI access token. */
+  access_token: string;
+  /** CirtusAI refresh token, when issued. */
+  refresh_token?: string;
+  /** Access token expiry, epoch ms, when known. */
+  expires_at?: number;
+}
+
+/** Seals and opens session cookies. */
+export class SessionSealer {
+  readonly #key: Promise<CryptoKey>;
+  readonly #aad: Uint8Array<ArrayBuffer>;
+
+  /** `secret`: at least 32 characters of randomness (e.g. `openssl rand -base64 32`). */
+  constructor(secret: string, cookieName: string) {
+    if (typeof secret !== "string" || secret.length < 32) {
+      throw new InvalidArgumentError("cookieSecret", "cookieSecret must be at least 32 characters");
+    }
+    const aad = new TextEncoder().encode(`cirtusai-proxy-session:${cookieName}`);
+    this.#aad = aad;
+    this.#key = (async () => {
+      const material = await crypto.subtle.importKey(
+        "raw",
+        new TextEncoder().encode(secret),
+        "HKDF",
+        false,
+        [
+          "deriveKey",
+        ],
+      );
+      return await crypto.subtle.deriveKey(
+        { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(32), info: aad },
+        material,
+        { name: "AES-GCM", length: 256 },
+        false,
+        ["encrypt", "decrypt"],
+      );
+    })();
+  }
+
+  /** The cookie value for `session`. */
+  async seal(session: Session): Promise<string> {
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const plain = new TextEncoder().encode(JSON.stringify(session));
+    const sealed = new Uint8Array(
+      await crypto.subtle.encrypt(
+        { name: "AES-GCM", iv, additionalData: this.#aad },
+        await this.#key,
+        plain,
+      ),
+    );
+    const out = new Uint8Array(12 + sealed.length);
+    out.set(iv);
+    out.set(sealed, 12);
+    return base64urlEncode(out);
+  }
+
+  /** The session in a cookie value, or null when it was tampered with or sealed by another key. */
+  async open(value: string): Promise<Session | null> {
+    const bytes = base64urlDecode(value);
+    if (!bytes || bytes.length < 12 + 16) return null;
+    try {
+      const plain = await crypto.subtle.decrypt(
+        { name: "AES-GCM", iv: bytes.slice(0, 12), additionalData: this.#aad },
+        await this.#key,
+        bytes.slice(12),
+      );
+      const session = JSON.parse(new TextDecoder().decode(plain));
+      return typeof session?.access_token === "string" ? session : null;
+    } catch {
+      return null;
+    }
+  }
+}

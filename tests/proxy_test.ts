@@ -1,0 +1,471 @@
+// Issue 7: the edge proxy, with the emulator as upstream; every security rule tested.
+import assert from "node:assert/strict";
+import { Totp } from "../mod.ts";
+import { createProxy, type ProxyOptions, proxyOptionsFromEnv } from "../src/proxy/mod.ts";
+import { SessionSealer } from "../src/proxy/session_cookie.ts";
+import { codeAt, testEmulator } from "./helpers.ts";
+
+const ORIGIN = "https://app.example";
+const SECRET = "a-test-cookie-secret-of-32-chars-or-more";
+const UPSTREAM = "http://upstream.test";
+
+/** An emulator upstream and a proxy in front of it, with every upstream call recorded. */
+function stack(extra: Partial<ProxyOptions> = {}) {
+  const emulator = testEmulator();
+  const calls: { url: string; method: string; headers: Headers }[] = [];
+  const lines: string[] = [];
+  const proxy = createProxy({
+    upstream: UPSTREAM,
+    cookieSecret: SECRET,
+    fetch: (input, init) => {
+      calls.push({ url: input, method: init.method ?? "GET", headers: new Headers(init.headers) });
+      return emulator.fetch(input, init);
+    },
+    log: (line) => lines.push(line),
+    ...extra,
+  });
+  let cookie = "";
+  const bodies: string[] = [];
+  async function call(
+    method: string,
+    path: string,
+    init: {
+      json?: unknown;
+      form?: Record<string, string>;
+      headers?: Record<string, string>;
+      cookie?: string | null;
+    } = {},
+  ) {
+    const headers = new Headers({ origin: ORIGIN, ...init.headers });
+    const jar = init.cookie === undefined ? cookie : init.cookie;
+    if (jar) headers.set("cookie", jar);
+    let body: BodyInit | undefined;
+    if (init.json !== undefined) {
+      headers.set("content-type", "application/json");
+      body = JSON.stringify(init.json);
+    } else if (init.form) {
+      headers.set("content-type", "application/x-www-form-urlencoded");
+      body = new URLSearchParams(init.form);
+    }
+    const res = await proxy.fetch(new Request(`${ORIGIN}${path}`, { method, headers, body }));
+    const setCookie = res.headers.get("set-cookie");
+    if (setCookie) {
+      const value = setCookie.split(";")[0];
+      cookie = value.endsWith("=") ? "" : value;
+    }
+    const text = await res.text();
+    bodies.push(text);
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON
+    }
+    return {
+      status: res.status,
+      body: parsed as Record<string, unknown>,
+      headers: res.headers,
+      setCookie,
+    };
+  }
+  async function session(): Promise<
+    { access_token: string; refresh_token?: string; expires_at?: number }
+  > {
+    const value = cookie.slice(cookie.indexOf("=") + 1);
+    return (await new SessionSealer(SECRET, "cirtusai_session").open(value))!;
+  }
+  return {
+    emulator,
+    proxy,
+    calls,
+    lines,
+    bodies,
+    call,
+    session,
+    getCookie: () => cookie,
+    setCookie: (c: string) => (cookie = c),
+  };
+}
+
+async function registerAndLogin(s: ReturnType<typeof stack>) {
+  const username = `u${crypto.randomUUID().slice(0, 8)}`;
+  const password = "correct horse battery";
+  const reg = await s.call("POST", "/api/auth/register", {
+    json: { username, email: `${username}@example.com`, password, preferred_2fa_method: "totp" },
+  });
+  assert.equal(reg.status, 201);
+  const totp = await Totp.fromSecret(String(reg.body.secret));
+  const login = await s.call("POST", "/api/auth/login", { form: { username, password } });
+  assert.equal(login.status, 200);
+  assert.equal(login.body.requires_2fa, true, "the 2FA step passes through");
+  const verified = await s.call("POST", "/api/auth/verify-2fa", {
+    json: {
+      temporary_token: login.body.temporary_token,
+      totp_code: await codeAt(s.emulator, totp),
+    },
+  });
+  return { username, password, totp, verified, secret: String(reg.body.secret) };
+}
+
+Deno.test("session mode: login -> encrypted cookie -> calls -> refresh -> logout", async () => {
+  const s = stack();
+  const { verified } = await registerAndLogin(s);
+  assert.equal(verified.status, 200);
+  assert.deepEqual(verified.body, { authenticated: true, expires_in: 1800 });
+  const attributes = verified.setCookie!.split(";").map((a) => a.trim().toLowerCase());
+  for (const attr of ["httponly", "secure", "samesite=strict", "path=/"]) {
+    assert.ok(attributes.includes(attr), attr);
+  }
+  const tokens = await s.session();
+  assert.ok(tokens.access_token && tokens.refresh_token);
+  assert.ok(!s.getCookie().includes(tokens.access_token), "the cookie is encrypted");
+
+  const agents = await s.call("GET", "/api/agents");
+  assert.equal(agents.status, 200);
+  assert.equal((agents.body as unknown as unknown[]).length, 1);
+  assert.equal(s.calls.at(-1)!.headers.get("authorization"), `Bearer ${tokens.access_token}`);
+
+  // The upstream says the token expired: one refresh, a rotated cookie, the call replayed.
+  s.emulator.clock.advance(31 * 60_000);
+  const before = s.getCookie();
+  const again = await s.call("GET", "/api/agents");
+  assert.equal(again.status, 200);
+  assert.notEqual(s.getCookie(), before, "the cookie was rotated");
+  const rotated = await s.session();
+  assert.notEqual(rotated.refresh_token, tokens.refresh_token);
+
+  const refreshed = await s.call("POST", "/api/auth/refresh");
+  assert.equal(refreshed.status, 200);
+  assert.equal(refreshed.body.authenticated, true);
+  assert.notEqual((await s.session()).refresh_token, rotated.refresh_token);
+
+  const out = await s.call("POST", "/api/auth/logout");
+  assert.deepEqual(out.body, { authenticated: false });
+  assert.match(out.setCookie!, /Max-Age=0/i);
+  assert.equal(s.getCookie(), "");
+  const anonymous = await s.call("GET", "/api/agents");
+  assert.equal(anonymous.status, 401);
+
+  // No token ever reached a response body or a log line.
+  for (const text of [...s.bodies, ...s.lines]) {
+    for (
+      const token of [
+        tokens.access_token,
+        tokens.refresh_token!,
+        rotated.access_token,
+        rotated.refresh_token!,
+      ]
+    ) {
+      assert.ok(!text.includes(token), "a token leaked");
+    }
+  }
+  assert.ok(s.lines.some((l) => /^GET \/api\/agents 200 /.test(l)));
+});
+
+Deno.test("an expired access token in the cookie is refreshed before the call, once for concurrent calls", async () => {
+  const s = stack();
+  await registerAndLogin(s);
+  const tokens = await s.session();
+  const sealer = new SessionSealer(SECRET, "cirtusai_session");
+  s.setCookie(
+    `cirtusai_session=${await sealer.seal({ ...tokens, expires_at: Date.now() - 1000 })}`,
+  );
+  const refreshesBefore = s.calls.filter((c) => c.url.endsWith("/auth/refresh")).length;
+  const results = await Promise.all(
+    Array.from({ length: 5 }, () => s.call("GET", "/api/agents/children")),
+  );
+  assert.deepEqual(results.map((r) => r.status), [200, 200, 200, 200, 200]);
+  assert.equal(s.calls.filter((c) => c.url.endsWith("/auth/refresh")).length - refreshesBefore, 1);
+});
+
+Deno.test("a failed refresh clears the session and answers 401", async () => {
+  const s = stack();
+  await registerAndLogin(s);
+  const tokens = await s.session();
+  // Spend the refresh token elsewhere, twice: the family is revoked.
+  for (let i = 0; i < 2; i++) {
+    await s.emulator.fetch(`${UPSTREAM}/auth/refresh`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ refresh_token: tokens.refresh_token }),
+    });
+  }
+  const res = await s.call("POST", "/api/auth/refresh");
+  assert.equal(res.status, 401);
+  assert.equal(s.getCookie(), "");
+});
+
+Deno.test("tampered and foreign cookies are a 401", async () => {
+  const s = stack();
+  await registerAndLogin(s);
+  const good = s.getCookie();
+  const value = good.slice(good.indexOf("=") + 1);
+  const flipped = value.slice(0, 20) + (value[20] === "A" ? "B" : "A") + value.slice(21);
+  const tampered = await s.call("GET", "/api/agents", { cookie: `cirtusai_session=${flipped}` });
+  assert.equal(tampered.status, 401);
+  assert.deepEqual(tampered.body, { detail: "Invalid session" });
+  const foreign = await new SessionSealer(
+    "another-secret-of-at-least-32-characters",
+    "cirtusai_session",
+  ).seal({
+    access_token: "x",
+  });
+  assert.equal(
+    (await s.call("GET", "/api/agents", { cookie: `cirtusai_session=${foreign}` })).status,
+    401,
+  );
+  assert.equal(
+    (await s.call("GET", "/api/agents", { cookie: "cirtusai_session=garbage" })).status,
+    401,
+  );
+});
+
+Deno.test("fixed upstream, allowlist, and refused paths", async () => {
+  const s = stack({
+    routes: [{ method: "GET", path: "/agents" }, { method: "POST", path: "/_emulator/reset" }],
+  });
+  const cases: [string, string, number][] = [
+    ["GET", "/api/agents", 401], // allowed, no session
+    ["GET", "/api/wallets", 404], // not in this allowlist
+    ["POST", "/api/_emulator/reset", 404], // never, whatever the routes say
+    ["GET", "/api/agents/..%2F_emulator/sms", 400],
+    ["GET", "/api//agents", 400],
+    ["GET", "/api/agents/a%2e", 400],
+    // The URL parser resolves encoded dot segments itself: this arrives as /api/x, not allowed.
+    ["GET", "/api/agents/%2e%2e/x", 404],
+    ["GET", "/api/agents%5c..%5cx", 400],
+    ["GET", "/elsewhere", 404],
+  ];
+  for (const [method, path, status] of cases) {
+    const res = await s.call(method, path, { headers: { host: "evil.example" } });
+    assert.equal(res.status, status, `${method} ${path}`);
+  }
+  assert.ok(
+    s.calls.every((c) => c.url.startsWith(`${UPSTREAM}/`)),
+    "only the fixed upstream is called",
+  );
+  assert.equal(s.calls.length, 1);
+  // URL normalisation takes "/api/../_emulator" out of /api entirely.
+  const escaped = await s.proxy.fetch(new Request(`${ORIGIN}/api/../_emulator/sms`));
+  assert.equal(escaped.status, 404);
+});
+
+Deno.test("incoming Authorization and Cookie are never forwarded; hop-by-hop and upstream cookies are stripped", async () => {
+  const seen: Headers[] = [];
+  const proxy = createProxy({
+    upstream: UPSTREAM,
+    cookieSecret: SECRET,
+    fetch: (_input, init) => {
+      seen.push(new Headers(init.headers));
+      return Promise.resolve(
+        new Response("[]", {
+          headers: {
+            "content-type": "application/json",
+            connection: "close",
+            "keep-alive": "timeout=5",
+            "set-cookie": "upstream=1",
+            "x-request-id": "abc",
+          },
+        }),
+      );
+    },
+  });
+  const res = await proxy.fetch(
+    new Request(`${ORIGIN}/api/agents`, {
+      headers: {
+        authorization: "Bearer stolen",
+        cookie: "other=1",
+        "x-forwarded-for": "1.2.3.4",
+        connection: "keep-alive",
+        accept: "application/json",
+      },
+    }),
+  );
+  assert.equal(res.status, 200);
+  assert.equal(seen[0].get("authorization"), null);
+  assert.equal(seen[0].get("cookie"), null);
+  assert.equal(seen[0].get("x-forwarded-for"), null);
+  assert.equal(seen[0].get("connection"), null);
+  assert.equal(seen[0].get("accept"), "application/json");
+  assert.equal(res.headers.get("set-cookie"), null);
+  assert.equal(res.headers.get("connection"), null);
+  assert.equal(res.headers.get("keep-alive"), null);
+  assert.equal(res.headers.get("x-request-id"), "abc");
+});
+
+Deno.test("CSRF: state-changing calls need a same-origin or configured Origin", async () => {
+  const s = stack({ allowedOrigins: ["https://partner.example"] });
+  const { username, password } = await registerAndLogin(s);
+  const [master] = (await s.call("GET", "/api/agents")).body as unknown as { id: string }[];
+  const create = (headers: Record<string, string>) =>
+    s.call("POST", "/api/agents/children", { json: { parent_id: master.id, name: "x" }, headers });
+  assert.equal((await create({ origin: "https://evil.example" })).status, 403);
+  assert.equal((await create({ origin: "https://partner.example" })).status, 201);
+  assert.equal((await create({ origin: ORIGIN })).status, 201);
+  // No Origin at all: only a browser's same-origin fetch metadata is accepted.
+  const bare = await s.proxy.fetch(
+    new Request(`${ORIGIN}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ username, password }),
+    }),
+  );
+  assert.equal(bare.status, 403);
+  const sameSite = await s.proxy.fetch(
+    new Request(`${ORIGIN}/api/auth/login`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "sec-fetch-site": "same-origin",
+      },
+      body: new URLSearchParams({ username, password }),
+    }),
+  );
+  assert.equal(sameSite.status, 200);
+  assert.equal(
+    (await s.call("POST", "/api/auth/logout", { headers: { origin: "https://evil.example" } }))
+      .status,
+    403,
+  );
+});
+
+Deno.test("CORS: configured origins get credentials; others get nothing", async () => {
+  const s = stack({ allowedOrigins: ["https://partner.example"] });
+  const preflight = (origin: string) =>
+    s.proxy.fetch(
+      new Request(`${ORIGIN}/api/agents`, {
+        method: "OPTIONS",
+        headers: {
+          origin,
+          "access-control-request-method": "POST",
+          "access-control-request-headers": "content-type",
+        },
+      }),
+    );
+  const ok = await preflight("https://partner.example");
+  assert.equal(ok.headers.get("access-control-allow-origin"), "https://partner.example");
+  assert.equal(ok.headers.get("access-control-allow-credentials"), "true");
+  const bad = await preflight("https://evil.example");
+  assert.equal(bad.headers.get("access-control-allow-origin"), null);
+});
+
+Deno.test("limits: body size 413, upstream timeout 504, unreachable upstream 502, rate limit 429", async () => {
+  const big = stack({ maxBodyBytes: 100 });
+  const tooLarge = await big.call("POST", "/api/identity/credentials/verify", {
+    json: { credential: "x".repeat(500) },
+  });
+  assert.equal(tooLarge.status, 413);
+  assert.deepEqual(tooLarge.body, { detail: "Request body too large" });
+
+  const slow = createProxy({
+    upstream: UPSTREAM,
+    cookieSecret: SECRET,
+    timeout: 30,
+    fetch: (_i, init) =>
+      new Promise((_, reject) =>
+        init.signal?.addEventListener("abort", () => reject(init.signal?.reason))
+      ),
+  });
+  const timedOut = await slow.fetch(new Request(`${ORIGIN}/api/agents`));
+  assert.equal(timedOut.status, 504);
+  assert.deepEqual(await timedOut.json(), { detail: "Upstream timed out" });
+
+  const down = createProxy({
+    upstream: UPSTREAM,
+    cookieSecret: SECRET,
+    fetch: () => Promise.reject(new TypeError("connection refused")),
+  });
+  const unreachable = await down.fetch(new Request(`${ORIGIN}/api/agents`));
+  assert.equal(unreachable.status, 502);
+  assert.deepEqual(await unreachable.json(), { detail: "Upstream unreachable" });
+
+  const hits: string[] = [];
+  const limited = stack({
+    rateLimit: {
+      limit: 3,
+      windowMs: 60_000,
+      store: {
+        hit: (key) => {
+          hits.push(key);
+          return { count: hits.length, resetAt: Date.now() + 42_000 };
+        },
+      },
+    },
+  });
+  const statuses = [];
+  for (let i = 0; i < 5; i++) statuses.push((await limited.call("GET", "/api/agents")).status);
+  assert.deepEqual(statuses, [401, 401, 401, 429, 429]);
+  const res = await limited.call("GET", "/api/agents");
+  assert.ok(Number(res.headers.get("retry-after")) > 30);
+  assert.ok(hits.every((h) => h === "anonymous"), "the pluggable store received the client key");
+});
+
+Deno.test("service mode: the proxy's own account serves only the configured routes", async () => {
+  const emulator = testEmulator();
+  const username = "service-bot";
+  const password = "correct horse battery";
+  const reg = await emulator.fetch(`${UPSTREAM}/auth/register`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      username,
+      email: "bot@example.com",
+      password,
+      preferred_2fa_method: "totp",
+    }),
+  });
+  const { secret } = await reg.json();
+  const logins: string[] = [];
+  // Configured from environment bindings, with the emulator as the upstream's fetch.
+  const options = proxyOptionsFromEnv({
+    CIRTUSAI_UPSTREAM: UPSTREAM,
+    CIRTUSAI_PROXY_MODE: "service",
+    CIRTUSAI_USERNAME: username,
+    CIRTUSAI_PASSWORD: password,
+    CIRTUSAI_TOTP_SECRET: secret,
+    CIRTUSAI_PROXY_ROUTES: "GET /agents, GET /identity/dids/:id, POST /auth/login",
+  });
+  const service = createProxy({
+    ...options,
+    fetch: (input, init) => {
+      if (input.endsWith("/auth/login") || input.endsWith("/auth/refresh")) logins.push(input);
+      return emulator.fetch(input, init);
+    },
+  });
+  const get = (path: string, method = "GET") =>
+    service.fetch(new Request(`${ORIGIN}${path}`, { method }));
+  const agents = await get("/api/agents");
+  assert.equal(agents.status, 200);
+  const [master] = await agents.json();
+  assert.equal((await get(`/api/identity/dids/${master.did}`)).status, 200);
+  assert.equal(logins.length, 1, "tokens are cached");
+  assert.equal((await get("/api/agents/children")).status, 404);
+  assert.equal(
+    (await get("/api/auth/login", "POST")).status,
+    404,
+    "auth routes are never exposed in service mode",
+  );
+  emulator.clock.advance(31 * 60_000);
+  assert.equal((await get("/api/agents")).status, 200, "refreshed after the upstream's 401");
+  assert.deepEqual(logins.map((l) => l.slice(UPSTREAM.length)), ["/auth/login", "/auth/refresh"]);
+  assert.throws(
+    () => createProxy({ upstream: UPSTREAM, mode: "service", service: { refreshToken: "r" } }),
+    /routes/,
+  );
+});
+
+Deno.test("configuration errors are clear", () => {
+  assert.throws(
+    () => createProxy({ upstream: "not a url", cookieSecret: SECRET }),
+    /upstream must be/,
+  );
+  assert.throws(
+    () => createProxy({ upstream: UPSTREAM, cookieSecret: "short" }),
+    /at least 32 characters/,
+  );
+  assert.throws(() => proxyOptionsFromEnv({}), /CIRTUSAI_UPSTREAM must be set/);
+  assert.throws(
+    () => proxyOptionsFromEnv({ CIRTUSAI_UPSTREAM: UPSTREAM, CIRTUSAI_PROXY_ROUTES: "agents" }),
+    /METHOD \/path/,
+  );
+});
