@@ -53,7 +53,10 @@ export function downstreamHeaders(upstream: Headers): Headers {
   return out;
 }
 
-/** Calls the upstream with a timeout; 502/504 as {@linkcode UpstreamError}. */
+/**
+ * Calls the upstream; 502/504 as {@linkcode UpstreamError}. The timeout covers the wait for the
+ * upstream's answer; its body then streams through.
+ */
 export async function callUpstream(
   fetchImpl: (input: string, init: RequestInit) => Promise<Response>,
   url: string,
@@ -63,18 +66,12 @@ export async function callUpstream(
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
-    const response = await fetchImpl(url, {
+    return await fetchImpl(url, {
       method: init.method,
       headers: init.headers,
       body: init.body ?? undefined,
       signal: controller.signal,
       redirect: "manual",
-    });
-    // Read the body within the timeout, so a stalled upstream cannot hold the request forever.
-    const body = new Uint8Array(await response.arrayBuffer());
-    return new Response(response.status === 204 || response.status === 304 ? null : body, {
-      status: response.status,
-      headers: response.headers,
     });
   } catch {
     throw new UpstreamError(controller.signal.aborted ? 504 : 502);

@@ -18,10 +18,17 @@ export interface Session {
   expires_at?: number;
 }
 
-/** Seals and opens session cookies. */
+const CACHE_SIZE = 1024;
+
+/**
+ * Seals and opens session cookies. Opened values are cached (bounded): a sealed value is
+ * authenticated, so one that opened once always opens to the same session, and a browser sends
+ * the same cookie on every call.
+ */
 export class SessionSealer {
   readonly #key: Promise<CryptoKey>;
   readonly #aad: Uint8Array<ArrayBuffer>;
+  readonly #opened = new Map<string, Session>();
 
   /** `secret`: at least 32 characters of randomness (e.g. `openssl rand -base64 32`). */
   constructor(secret: string, cookieName: string) {
@@ -64,11 +71,15 @@ export class SessionSealer {
     const out = new Uint8Array(12 + sealed.length);
     out.set(iv);
     out.set(sealed, 12);
-    return base64urlEncode(out);
+    const value = base64urlEncode(out);
+    this.#remember(value, session);
+    return value;
   }
 
   /** The session in a cookie value, or null when it was tampered with or sealed by another key. */
   async open(value: string): Promise<Session | null> {
+    const cached = this.#opened.get(value);
+    if (cached) return { ...cached };
     const bytes = base64urlDecode(value);
     if (!bytes || bytes.length < 12 + 16) return null;
     try {
@@ -78,9 +89,16 @@ export class SessionSealer {
         bytes.slice(12),
       );
       const session = JSON.parse(new TextDecoder().decode(plain));
-      return typeof session?.access_token === "string" ? session : null;
+      if (typeof session?.access_token !== "string") return null;
+      this.#remember(value, session);
+      return { ...session };
     } catch {
       return null;
     }
+  }
+
+  #remember(value: string, session: Session): void {
+    if (this.#opened.size >= CACHE_SIZE) this.#opened.delete(this.#opened.keys().next().value!);
+    this.#opened.set(value, { ...session });
   }
 }

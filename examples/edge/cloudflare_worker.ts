@@ -1,0 +1,9 @@
+/**
+ * The CirtusAI edge proxy as a Cloudflare Worker. Bindings (wrangler.toml `[vars]` and
+ * `wrangler secret put CIRTUSAI_COOKIE_SECRET`) configure it on the first request.
+ *
+ *   npx wrangler deploy   (from examples/edge/)
+ */
+import { proxyFromEnv } from "../../src/proxy/mod.ts";
+
+export default proxyFromEnv();

@@ -1,0 +1,14 @@
+/**
+ * The CirtusAI edge proxy on Deno Deploy (or any Deno): browser code calls `/api/*` on this
+ * origin and never holds CirtusAI credentials.
+ *
+ * Environment: CIRTUSAI_UPSTREAM (the API), CIRTUSAI_COOKIE_SECRET (32+ random characters),
+ * optionally CIRTUSAI_ALLOWED_ORIGINS, CIRTUSAI_PROXY_MODE=service with CIRTUSAI_USERNAME,
+ * CIRTUSAI_PASSWORD, CIRTUSAI_TOTP_SECRET and CIRTUSAI_PROXY_ROUTES.
+ *
+ *   deno run -A examples/edge/deno_deploy.ts
+ */
+import { createProxy, proxyOptionsFromEnv } from "../../src/proxy/mod.ts";
+
+const app = createProxy({ ...proxyOptionsFromEnv(Deno.env.toObject()), log: console.log });
+Deno.serve({ port: Number(Deno.env.get("PORT") ?? 8080) }, app.fetch);
