@@ -28,4 +28,4 @@ export { AgentsResource } from "./src/resources/agents.ts";
 export { WalletsResource } from "./src/resources/wallets.ts";
 export { IdentityResource } from "./src/resources/identity.ts";
 export * from "./src/totp.ts";
-export { isDidKey, resolveDidKey, verifyCredentialJwt } from "./src/did.ts";
+export { verifyCredentialJwt } from "./src/did.ts";

@@ -47,29 +47,22 @@ interface Model {
   aliases?: Record<string, string[]>;
 }
 
-/** A model with its field specs split once, not on every object read. */
+/** A model with its field specs split once, when the module loads. */
 interface Compiled {
   fields: [field: string, kind: Kind, mark: string | undefined][];
   defaults: Obj;
   aliases: [canonical: string, spellings: string[]][];
 }
 
-const compiled = new WeakMap<Model, Compiled>();
-
-function compile(m: Model): Compiled {
-  let c = compiled.get(m);
-  if (!c) {
-    c = {
-      fields: Object.entries(m.fields).map(([f, spec]) => {
-        const [k, mark] = spec.split(/(?=[?|])/) as [Kind, string?];
-        return [f, k, mark];
-      }),
-      defaults: m.defaults ?? {},
-      aliases: Object.entries(m.aliases ?? {}),
-    };
-    compiled.set(m, c);
-  }
-  return c;
+function define(m: Model): Compiled {
+  return {
+    fields: Object.entries(m.fields).map(([f, spec]) => {
+      const [k, mark] = spec.split(/(?=[?|])/) as [Kind, string?];
+      return [f, k, mark];
+    }),
+    defaults: m.defaults ?? {},
+    aliases: Object.entries(m.aliases ?? {}),
+  };
 }
 
 function kind(v: unknown): string {
@@ -96,9 +89,9 @@ class Reader {
   }
 
   /** Checks and completes `value` in place: it is a fresh object from JSON.parse, owned here. */
-  read(value: unknown, path: string, model: Model): Obj {
+  read(value: unknown, path: string, model: Compiled): Obj {
     const o = this.object(value, path || "(body)");
-    const { fields, defaults, aliases } = compile(model);
+    const { fields, defaults, aliases } = model;
     for (const [name, spellings] of aliases) {
       const alias = spellings.find((a) => o[a] !== undefined);
       if (o[name] === undefined && alias) o[name] = o[alias];
@@ -124,11 +117,11 @@ class Reader {
   }
 }
 
-function model<T>(m: Model): Parser<T> {
+function model<T>(m: Compiled): Parser<T> {
   return (body, context) => new Reader(body, context).read(body, "", m) as T;
 }
 
-function list<T>(m: Model): Parser<T[]> {
+function list<T>(m: Compiled): Parser<T[]> {
   return (body, context) => {
     const r = new Reader(body, context);
     const items = Array.isArray(body)
@@ -138,7 +131,7 @@ function list<T>(m: Model): Parser<T[]> {
   };
 }
 
-const TOKEN: Model = {
+const TOKEN = define({
   fields: {
     access_token: "string",
     token_type: "string?",
@@ -146,12 +139,12 @@ const TOKEN: Model = {
     refresh_token: "string?",
   },
   defaults: { token_type: "bearer" },
-};
-const TWO_FACTOR_REQUIRED: Model = {
+});
+const TWO_FACTOR_REQUIRED = define({
   fields: { temporary_token: "string", preferred_method: "string?", message: "string?" },
   defaults: { preferred_method: "totp", message: "2FA verification required" },
-};
-const SETUP: Model = {
+});
+const SETUP = define({
   fields: {
     secret: "string",
     qr_code_uri: "string",
@@ -160,9 +153,9 @@ const SETUP: Model = {
   },
   defaults: { qr_code_image: "", backup_codes: [] },
   aliases: { secret: ["secret_key", "manual_entry_key"], qr_code_uri: ["qr_code_url"] },
-};
+});
 const STATUS_ALIASES = { is_2fa_enabled: ["enabled"], preferred_2fa_method: ["method"] };
-const STATUS: Model = {
+const STATUS = define({
   fields: {
     is_2fa_enabled: "boolean",
     preferred_2fa_method: "string|null",
@@ -170,8 +163,8 @@ const STATUS: Model = {
   },
   defaults: { is_sms_enabled: false },
   aliases: STATUS_ALIASES,
-};
-const DEBUG: Model = {
+});
+const DEBUG = define({
   fields: {
     totp_secret_exists: "boolean",
     is_2fa_enabled: "boolean",
@@ -186,8 +179,8 @@ const DEBUG: Model = {
   },
   defaults: { valid_codes: {}, time_window: 1, period: 30, usage_note: "", message: "" },
   aliases: { ...STATUS_ALIASES, current_server_time: ["server_time"] },
-};
-const MESSAGE: Model = { fields: { message: "string" } };
+});
+const MESSAGE = define({ fields: { message: "string" } });
 const AGENT_FIELDS = {
   id: "id",
   name: "string",
@@ -195,18 +188,18 @@ const AGENT_FIELDS = {
   state: "object|null",
   created_at: "string",
 } as const;
-const AGENT: Model = { fields: AGENT_FIELDS };
-const CHILD: Model = {
+const AGENT = define({ fields: AGENT_FIELDS });
+const CHILD = define({
   fields: { ...AGENT_FIELDS, parent_id: "id", permissions: "object?" },
   defaults: { permissions: {} },
-};
-const ASSET: Model = {
+});
+const ASSET = define({
   fields: { id: "id", type: "string", agent_id: "id", details: "object", created_at: "string" },
-};
-const EMAIL_ACCOUNT: Model = {
+});
+const EMAIL_ACCOUNT = define({
   fields: { id: "id", provider: "string", email_address: "string", config: "object?" },
   defaults: { config: {} },
-};
+});
 
 /** `Token`. */
 export const parseToken: Parser<Token> = model(TOKEN);
@@ -231,8 +224,9 @@ export const parseTwoFactorSetup: Parser<TwoFactorSetup> = model(SETUP);
 /** `TwoFactorStatus`; accepts `enabled` and `method`. */
 export const parseTwoFactorStatus: Parser<TwoFactorStatus> = model(STATUS);
 /** `TwoFactorDebug`; accepts `server_time`, `enabled` and `method`. */
+const readDebug = model<TwoFactorDebug>(DEBUG);
 export const parseTwoFactorDebug: Parser<TwoFactorDebug> = (body, context) => {
-  const o = model<TwoFactorDebug>(DEBUG)(body, context);
+  const o = readDebug(body, context);
   for (const [key, code] of Object.entries(o.valid_codes)) {
     if (typeof code !== "string") {
       new Reader(body, context).fail(`valid_codes.${key}`, `must be a string (got ${kind(code)})`);
@@ -243,18 +237,18 @@ export const parseTwoFactorDebug: Parser<TwoFactorDebug> = (body, context) => {
 /** `{message}`. */
 export const parseMessage: Parser<Message> = model(MESSAGE);
 /** `{message, expires_in}`. */
-export const parseSmsCodeSent: Parser<SmsCodeSent> = model({
+export const parseSmsCodeSent: Parser<SmsCodeSent> = model(define({
   fields: { message: "string", expires_in: "number" },
-});
+}));
+const readAgent = model<Agent>(AGENT);
 /** `Agent[]`. */
 export const parseAgents: Parser<Agent[]> = list(AGENT);
 /** `Agent` or `ChildAgent` (a child has `parent_id`). */
 export const parseAgentOrChild: Parser<Agent | ChildAgent> = (body, context) => {
   const parent = (body as Obj | null)?.parent_id;
-  return model<Agent | ChildAgent>(parent === undefined || parent === null ? AGENT : CHILD)(
-    body,
-    context,
-  );
+  return parent === undefined || parent === null
+    ? readAgent(body, context)
+    : parseChildAgent(body, context);
 };
 /** `ChildAgent`. */
 export const parseChildAgent: Parser<ChildAgent> = model(CHILD);
@@ -279,16 +273,16 @@ export const parseEmailAccount: Parser<EmailAccount> = model(EMAIL_ACCOUNT);
 /** `EmailAccount[]`. */
 export const parseEmailAccounts: Parser<EmailAccount[]> = list(EMAIL_ACCOUNT);
 /** `{access_token, expires_in, ...}`. */
-export const parseEmailTokenRefresh: Parser<EmailTokenRefresh> = model({
+export const parseEmailTokenRefresh: Parser<EmailTokenRefresh> = model(define({
   fields: { access_token: "string", expires_in: "number" },
-});
+}));
 /** `DID`. */
-export const parseDid: Parser<DID> = model({ fields: { did: "string", info: "object" } });
+export const parseDid: Parser<DID> = model(define({ fields: { did: "string", info: "object" } }));
 /** `{credential}`. */
-export const parseIssuedCredential: Parser<IssuedCredential> = model({
+export const parseIssuedCredential: Parser<IssuedCredential> = model(define({
   fields: { credential: "string" },
-});
+}));
 /** `{verified, payload?, error?}`. */
-export const parseCredentialVerification: Parser<CredentialVerification> = model({
+export const parseCredentialVerification: Parser<CredentialVerification> = model(define({
   fields: { verified: "boolean", payload: "object?", error: "string?" },
-});
+}));
