@@ -11,7 +11,7 @@
  */
 import { main } from "./src/cli/main.ts";
 
-export { buildProgram, main } from "./src/cli/main.ts";
+export { main } from "./src/cli/main.ts";
 
 if (import.meta.main) {
   // Ctrl-C: leave quietly with the conventional status (the prompt restores the terminal itself).

@@ -11,6 +11,7 @@ import { Backend } from "./backend.ts";
 import { limitBody } from "../body_limit.ts";
 import { EmulatorClock } from "./clock.ts";
 import type { AppEnv } from "./env.ts";
+import type { FetchApp } from "../fetch_app.ts";
 import { OWASP_PBKDF2_ITERATIONS } from "./password.ts";
 import { Problem } from "./problem.ts";
 import { agentRoutes } from "./routes/agents.ts";
@@ -24,8 +25,11 @@ import { LoginThrottle, type ThrottleOptions } from "./throttle.ts";
 
 /** An account made without 2FA, as accounts from before 2FA was mandatory. */
 export interface LegacyUser {
+  /** User name. */
   username: string;
+  /** E-mail address. */
   email: string;
+  /** Password (hashed when stored). */
   password: string;
 }
 
@@ -57,8 +61,8 @@ export interface EmulatorOptions {
 
 /** A running emulator: the app and its parts, for tests. */
 export interface Emulator {
-  /** The Hono app: `Deno.serve(emulator.app.fetch)`, or `app.request()` in tests. */
-  app: Hono<AppEnv>;
+  /** The app: `Deno.serve(emulator.app.fetch)`, `export default emulator.app` on Workers. */
+  app: FetchApp;
   /** A `fetch` that calls the app in-process: pass it as the SDK client's `fetch`. */
   fetch: (input: Request | URL | string, init?: RequestInit) => Promise<Response>;
   /** The storage. */

@@ -18,3 +18,5 @@ export { type SmsMessage, SmsOutbox, type SmsSender } from "./sms.ts";
 export { type Entry, type Key, MemoryStore, type Store } from "./store.ts";
 export { toChecksumAddress } from "./wallet_keys.ts";
 export { serveEmulator, type ServeEmulatorOptions } from "./serve.ts";
+export type { ThrottleOptions } from "./throttle.ts";
+export type { FetchApp } from "../fetch_app.ts";

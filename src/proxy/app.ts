@@ -9,6 +9,7 @@ import { type Context, Hono } from "hono";
 import { cors } from "hono/cors";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { limitBody } from "../body_limit.ts";
+import type { FetchApp } from "../fetch_app.ts";
 import { CirtusAIClient } from "../client.ts";
 import { InvalidArgumentError } from "../errors.ts";
 import { callUpstream, downstreamHeaders, UpstreamError, upstreamHeaders } from "./forward.ts";
@@ -43,8 +44,11 @@ export interface ProxyOptions {
   timeout?: number;
   /** Requests per client and window; default 120 a minute. */
   rateLimit?: { limit?: number; windowMs?: number; store?: RateLimitStore };
-  /** Client key for rate limiting; default the connection's address (Deno) or `cf-connecting-ip` (Workers). */
-  clientKey?: (c: Context) => string;
+  /**
+   * Client key for rate limiting, from the request and the runtime's `env` (Deno.serve's
+   * connection info); default the connection's address (Deno) or `cf-connecting-ip` (Workers).
+   */
+  clientKey?: (request: Request, env: unknown) => string;
   /** The fetch used to reach the upstream; default `globalThis.fetch`. */
   fetch?: (input: string, init: RequestInit) => Promise<Response>;
   /** One line per request (method, path, status, ms); never a token. */
@@ -63,9 +67,9 @@ function problem(
   return c.json({ detail }, status as 400, headers);
 }
 
-function defaultClientKey(c: Context): string {
-  const env = c.env as { remoteAddr?: { hostname?: string } } | undefined;
-  return env?.remoteAddr?.hostname ?? c.req.header("cf-connecting-ip") ?? "anonymous";
+function defaultClientKey(request: Request, env: unknown): string {
+  const info = env as { remoteAddr?: { hostname?: string } } | undefined;
+  return info?.remoteAddr?.hostname ?? request.headers.get("cf-connecting-ip") ?? "anonymous";
 }
 
 /**
@@ -78,7 +82,7 @@ function defaultClientKey(c: Context): string {
  * Deno.serve(app.fetch);
  * ```
  */
-export function createProxy(options: ProxyOptions): Hono {
+export function createProxy(options: ProxyOptions): FetchApp {
   let upstream: URL;
   try {
     upstream = new URL(options.upstream);
@@ -241,7 +245,7 @@ export function createProxy(options: ProxyOptions): Hono {
     }),
   );
   app.use("/api/*", async (c, next) => {
-    const { count, resetAt } = await store.hit(clientKey(c), windowMs);
+    const { count, resetAt } = await store.hit(clientKey(c.req.raw, c.env), windowMs);
     if (count > limit) {
       return problem(c, 429, "Too many requests", {
         "retry-after": String(Math.max(1, Math.ceil((resetAt - Date.now()) / 1000))),

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Hono } from "hono";
+import type { FetchApp } from "../fetch_app.ts";
 import { InvalidArgumentError } from "../errors.ts";
 import { createProxy, type ProxyOptions } from "./app.ts";
 import type { RouteRule } from "./routes.ts";
@@ -20,11 +20,15 @@ export interface ProxyEnv {
   CIRTUSAI_ALLOWED_ORIGINS?: string;
   /** Service mode: `GET /agents, GET /identity/dids/:id` (comma-separated). */
   CIRTUSAI_PROXY_ROUTES?: string;
-  /** Service mode credentials. */
+  /** Service mode: the proxy account's user name. */
   CIRTUSAI_USERNAME?: string;
+  /** Service mode: its password. */
   CIRTUSAI_PASSWORD?: string;
+  /** Service mode: its TOTP secret (base32). */
   CIRTUSAI_TOTP_SECRET?: string;
+  /** Service mode: a refresh token, instead of the three above. */
   CIRTUSAI_REFRESH_TOKEN?: string;
+  /** Other bindings are ignored. */
   [key: string]: unknown;
 }
 
@@ -102,12 +106,11 @@ export function proxyOptionsFromEnv(env: ProxyEnv): ProxyOptions {
 export function proxyFromEnv(
   fallback: ProxyEnv = {},
 ): { fetch: (request: Request, env?: ProxyEnv, ctx?: unknown) => Response | Promise<Response> } {
-  let app: Hono | null = null;
+  let app: FetchApp | null = null;
   return {
     fetch: (request, env, ctx) => {
       app ??= createProxy(proxyOptionsFromEnv({ ...fallback, ...(env ?? {}) }));
-      // deno-lint-ignore no-explicit-any
-      return app.fetch(request, env, ctx as any);
+      return app.fetch(request, env, ctx);
     },
   };
 }

@@ -1,0 +1,196 @@
+// Issue 8: the SDK and the proxy proven on the runtimes they claim. The bundles are built, the
+// emulator is served by Deno on loopback, and Node, headless Chromium and workerd run against it.
+// A missing runtime fails the test with the command that installs it; nothing is skipped.
+import assert from "node:assert/strict";
+import { build } from "../scripts/build.ts";
+import { serveEmulator } from "../src/emulator/mod.ts";
+import { createProxy } from "../src/proxy/mod.ts";
+import { SessionSealer } from "../src/proxy/session_cookie.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const RUNTIMES = `${ROOT}tests/runtimes/`;
+const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+const SECRET = "runtime-tests-cookie-secret-32-chars-min";
+
+let built: Promise<unknown> | null = null;
+function bundles(): Promise<unknown> {
+  built ??= build();
+  return built;
+}
+
+async function requireFile(path: string, install: string): Promise<void> {
+  try {
+    await Deno.stat(path);
+  } catch {
+    throw new Error(`${path} is missing. Install it with: ${install}`);
+  }
+}
+
+async function node(script: string, args: string[]): Promise<Record<string, unknown>> {
+  let out: Deno.CommandOutput;
+  try {
+    out = await new Deno.Command("node", {
+      args: [`${RUNTIMES}${script}`, ...args],
+      cwd: ROOT,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) {
+      throw new Error("Node.js is missing. Install Node 18 or newer (apt-get install -y nodejs)");
+    }
+    throw err;
+  }
+  const stdout = new TextDecoder().decode(out.stdout);
+  const stderr = new TextDecoder().decode(out.stderr);
+  assert.equal(out.code, 0, `node ${script} failed:\n${stderr}\n${stdout}`);
+  return JSON.parse(stdout.trim().split("\n").at(-1)!);
+}
+
+const NPM_CI = `npm ci --prefix tests/runtimes`;
+
+Deno.test("Node runs the SDK bundle: register, login, verify, agents, credential", async () => {
+  await bundles();
+  const emulator = await serveEmulator({ port: 0, pbkdf2Iterations: 1_000 });
+  try {
+    const result = await node("node_flow.mjs", [emulator.url]);
+    assert.match(String(result.runtime), /^v\d+/);
+    assert.match(String(result.master_did), /^did:key:z6Mk/);
+    assert.equal(result.child_parent, true);
+    assert.equal(result.server_verified, true);
+    assert.equal(result.offline_verified, true);
+    assert.equal(
+      result.error_class,
+      "NotFoundError",
+      "error classes keep their names in the bundle",
+    );
+  } finally {
+    await emulator.close();
+  }
+});
+
+function serveFiles(
+  routes: Record<string, string>,
+  fallback?: (req: Request) => Response | Promise<Response>,
+) {
+  return Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
+    const path = new URL(req.url).pathname;
+    const file = routes[path];
+    if (file) {
+      const type = file.endsWith(".html")
+        ? "text/html; charset=utf-8"
+        : "text/javascript; charset=utf-8";
+      return new Response(await Deno.readFile(file), { headers: { "content-type": type } });
+    }
+    return fallback ? await fallback(req) : new Response("not found", { status: 404 });
+  });
+}
+
+Deno.test("Chromium: the SDK across origins, and a session-mode login through the edge proxy", async () => {
+  await requireFile(CHROMIUM, "apt-get install -y chromium");
+  await requireFile(`${RUNTIMES}node_modules/playwright-core/package.json`, NPM_CI);
+  await bundles();
+  const emulator = await serveEmulator({ port: 0, pbkdf2Iterations: 1_000 });
+  const pages = serveFiles({
+    "/flow.html": `${RUNTIMES}flow.html`,
+    "/dist/cirtusai.js": `${ROOT}dist/cirtusai.js`,
+  });
+  const proxy = createProxy({ upstream: emulator.url, cookieSecret: SECRET });
+  const proxyServer = serveFiles(
+    {
+      "/login.html": `${RUNTIMES}proxy_login.html`,
+      "/dist/cirtusai.js": `${ROOT}dist/cirtusai.js`,
+    },
+    (req) => proxy.fetch(req),
+  );
+  try {
+    const pageUrl = `http://127.0.0.1:${pages.addr.port}/flow.html?api=${
+      encodeURIComponent(emulator.url)
+    }`;
+    const proxyUrl = `http://127.0.0.1:${proxyServer.addr.port}/login.html`;
+    const { flow, proxy: bff, cookies, cookies_after_logout } = await node("browser_flow.mjs", [
+      pageUrl,
+      proxyUrl,
+    ]) as {
+      flow: Record<string, unknown>;
+      proxy: Record<string, unknown> & { after: Record<string, unknown> };
+      cookies: {
+        name: string;
+        value: string;
+        httpOnly: boolean;
+        secure: boolean;
+        sameSite: string;
+      }[];
+      cookies_after_logout: { name: string }[];
+    };
+    assert.equal(flow.ok, true, String(flow.error));
+    assert.notEqual(
+      new URL(String(flow.origin)).origin,
+      new URL(String(flow.api)).origin,
+      "cross-origin",
+    );
+    assert.match(String(flow.master_did), /^did:key:z6Mk/);
+    assert.equal(flow.server_verified, true);
+    assert.equal(flow.offline_verified, true);
+    assert.equal(flow.token_stored, true, "LocalStorageTokenStore kept the tokens");
+
+    assert.equal(bff.ok, true, String(bff.error));
+    assert.equal(bff.requires_2fa, true);
+    assert.deepEqual(bff.verified, { authenticated: true, expires_in: 1800 });
+    assert.equal(bff.agents_status, 200);
+    assert.equal(bff.agents, 1);
+    assert.ok(
+      !String(bff.document_cookie).includes("cirtusai_session"),
+      "the session cookie is HttpOnly",
+    );
+
+    // The browser really holds the session cookie, with the promised attributes...
+    const cookie = cookies.find((c) => c.name === "cirtusai_session");
+    assert.ok(cookie, "the browser kept the session cookie");
+    assert.equal(cookie.httpOnly, true);
+    assert.equal(cookie.secure, true);
+    assert.equal(cookie.sameSite, "Strict");
+    // ...and what it holds never reached the page.
+    const session = await new SessionSealer(SECRET, "cirtusai_session").open(cookie.value);
+    assert.ok(session?.access_token && session.refresh_token);
+    const bodies = (bff.bodies as string[]).join("\n");
+    assert.ok(!bodies.includes(session.access_token) && !bodies.includes(session.refresh_token!));
+    assert.ok(
+      !/access_token|refresh_token/.test(bodies),
+      "no token field in any response the page saw",
+    );
+
+    assert.deepEqual(bff.after.logout, { authenticated: false });
+    assert.equal(bff.after.after_logout_status, 401);
+    assert.ok(
+      !cookies_after_logout.some((c) => c.name === "cirtusai_session"),
+      "logout removed the cookie",
+    );
+  } finally {
+    await pages.shutdown();
+    await proxyServer.shutdown();
+    await emulator.close();
+  }
+});
+
+Deno.test("workerd: the proxy's Worker bundle logs in and calls the emulator", async () => {
+  await requireFile(`${RUNTIMES}node_modules/miniflare/package.json`, NPM_CI);
+  await bundles();
+  const emulator = await serveEmulator({ port: 0, pbkdf2Iterations: 1_000 });
+  try {
+    const result = await node("workerd_flow.mjs", [emulator.url, SECRET]);
+    assert.equal(result.register, 201);
+    assert.equal(result.requires_2fa, true);
+    assert.deepEqual(result.verified, { authenticated: true, expires_in: 1800 });
+    assert.match(String(result.set_cookie), /HttpOnly/i);
+    assert.equal(result.agents_status, 200);
+    assert.equal(result.agents, 1);
+    assert.equal(result.emulator_refused, 404);
+    const session = await new SessionSealer(SECRET, "cirtusai_session").open(
+      String(result.cookie).split("=")[1],
+    );
+    assert.ok(session?.access_token, "the Worker sealed a cookie this key opens");
+  } finally {
+    await emulator.close();
+  }
+});
