@@ -9,6 +9,7 @@ import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { Backend } from "./backend.ts";
 import { limitBody } from "../body_limit.ts";
+import { requestLog } from "../request_log.ts";
 import { EmulatorClock } from "./clock.ts";
 import type { AppEnv } from "./env.ts";
 import type { FetchApp } from "../fetch_app.ts";
@@ -109,16 +110,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const ready = Promise.all((options.legacyUsers ?? []).map(createLegacyUser)).then(() => {});
 
   const app = new Hono<AppEnv>();
-  if (options.log) {
-    const log = options.log;
-    app.use("*", async (c, next) => {
-      const start = performance.now();
-      await next();
-      log(
-        `${c.req.method} ${c.req.path} ${c.res.status} ${(performance.now() - start).toFixed(1)}ms`,
-      );
-    });
-  }
+  if (options.log) app.use("*", requestLog(options.log));
   const allowed = options.corsOrigins ?? [];
   app.use(
     "*",

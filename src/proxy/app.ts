@@ -9,6 +9,7 @@ import { type Context, Hono } from "hono";
 import { cors } from "hono/cors";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { limitBody } from "../body_limit.ts";
+import { requestLog } from "../request_log.ts";
 import type { FetchApp } from "../fetch_app.ts";
 import { CirtusAIClient } from "../client.ts";
 import { InvalidArgumentError } from "../errors.ts";
@@ -117,8 +118,10 @@ export function createProxy(options: ProxyOptions): FetchApp {
   const windowMs = options.rateLimit?.windowMs ?? 60_000;
   const store = options.rateLimit?.store ?? new MemoryRateLimitStore();
   const clientKey = options.clientKey ?? defaultClientKey;
-  // One refresh at a time per session, keyed by its refresh token.
-  const refreshing = new Map<string, Promise<Session | null>>();
+  // One refresh at a time per session, keyed by its refresh token. The outcome is kept a few
+  // seconds, so calls that left the browser with the old cookie get the new session rather than
+  // reusing a spent refresh token (which would revoke the whole family).
+  const refreshing = new Map<string, { at: number; result: Promise<Session | null> }>();
 
   const upstreamCall = (
     path: string,
@@ -131,7 +134,9 @@ export function createProxy(options: ProxyOptions): FetchApp {
   async function refreshSession(session: Session): Promise<Session | null> {
     const token = session.refresh_token;
     if (!token) return null;
-    let pending = refreshing.get(token);
+    const now = Date.now();
+    for (const [key, entry] of refreshing) if (now - entry.at > 10_000) refreshing.delete(key);
+    let pending = refreshing.get(token)?.result;
     if (!pending) {
       pending = (async () => {
         const res = await upstreamCall(
@@ -141,10 +146,15 @@ export function createProxy(options: ProxyOptions): FetchApp {
           new Headers({ "content-type": "application/json" }),
           new TextEncoder().encode(JSON.stringify({ refresh_token: token })),
         );
-        if (!res.ok) return null;
+        if (!res.ok) {
+          await res.body?.cancel();
+          return null;
+        }
         return sessionFrom(await res.json(), token);
-      })().finally(() => setTimeout(() => refreshing.delete(token), 5_000));
-      refreshing.set(token, pending);
+      })();
+      // An unreachable upstream is not an answer worth keeping: the next call tries again.
+      pending.catch(() => refreshing.delete(token));
+      refreshing.set(token, { at: now, result: pending });
     }
     return await pending;
   }
@@ -182,33 +192,25 @@ export function createProxy(options: ProxyOptions): FetchApp {
 
   // Service mode: the SDK logs the proxy in, keeps and refreshes its tokens.
   let serviceClient: CirtusAIClient | null = null;
-  let serviceLogin: Promise<void> | null = null;
+  let serviceLogin: Promise<unknown> | null = null;
   async function serviceToken(force = false): Promise<string> {
-    serviceClient ??= new CirtusAIClient(base, {
-      fetch: (input, init) =>
-        fetchImpl(String(input instanceof Request ? input.url : input), init ?? {}),
-      timeout,
-      ...("refreshToken" in options.service!
-        ? { token: "-", refreshToken: options.service.refreshToken }
-        : {}),
-    });
-    const client = serviceClient;
     const credentials = options.service!;
-    if (force || !client.token || client.token === "-") {
+    const client = serviceClient ??= new CirtusAIClient(base, {
+      fetch: (input, init) => fetchImpl(String(input), init ?? {}),
+      timeout,
+    });
+    if (force || !client.token) {
       serviceLogin ??= (async () => {
         if ("refreshToken" in credentials) {
-          await client.auth.refresh(client.refreshToken ?? credentials.refreshToken);
-        } else if (force && client.refreshToken) {
-          await client.auth.refresh().catch(() =>
-            client.auth.loginWith2fa(credentials.username, credentials.password, {
-              totpSecret: credentials.totpSecret,
-            })
-          );
-        } else {
-          await client.auth.loginWith2fa(credentials.username, credentials.password, {
-            totpSecret: credentials.totpSecret,
-          });
+          return await client.auth.refresh(client.refreshToken ?? credentials.refreshToken);
         }
+        // A refresh when possible; a new login when the refresh token is gone or refused.
+        if (client.refreshToken && await client.auth.refresh().then(() => true, () => false)) {
+          return;
+        }
+        await client.auth.loginWith2fa(credentials.username, credentials.password, {
+          totpSecret: credentials.totpSecret,
+        });
       })().finally(() => {
         serviceLogin = null;
       });
@@ -219,18 +221,7 @@ export function createProxy(options: ProxyOptions): FetchApp {
 
   const app = new Hono();
 
-  if (options.log) {
-    const log = options.log;
-    app.use("*", async (c, next) => {
-      const start = performance.now();
-      await next();
-      log(
-        `${c.req.method} ${new URL(c.req.url).pathname} ${c.res.status} ${
-          (performance.now() - start).toFixed(1)
-        }ms`,
-      );
-    });
-  }
+  if (options.log) app.use("*", requestLog(options.log));
   app.use(
     "/api/*",
     cors({
