@@ -182,7 +182,7 @@ export class HttpClient {
 
   /** Performs one API call with retries, timeout and refresh-on-401. */
   async request<T>(spec: RequestSpec<T>): Promise<T> {
-    await this.#load();
+    if (!this.#loaded) await this.#load();
     const auth = spec.auth ?? true;
     const { method } = spec;
     const t = this.#tokens;
