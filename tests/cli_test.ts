@@ -378,3 +378,33 @@ Deno.test("totp code and uri work offline", async () => {
     await cleanup();
   }
 });
+
+Deno.test("cirtusai emulator serves the API, logs one line per request, and exits cleanly on Ctrl-C", async () => {
+  const dir = await Deno.makeTempDir();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", CLI, "emulator", "--port", "0", "--db", `${dir}/data.kv`],
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  while (!/listening on (http:\/\/\S+)/.test(seen)) {
+    const { value, done } = await lines.read();
+    if (done) break;
+    seen += value;
+  }
+  const url = /listening on (http:\/\/\S+)/.exec(seen)![1];
+  assert.match(seen, /\(data in .*data\.kv\)/);
+  const res = await fetch(`${url}/agents`);
+  assert.equal(res.status, 401);
+  await res.body?.cancel();
+  while (!/GET \/agents 401/.test(seen)) seen += (await lines.read()).value ?? "";
+  child.kill("SIGINT");
+  const status = await child.status;
+  assert.equal(status.code, 130, "Ctrl-C exits with 130");
+  await lines.cancel();
+  const stderr = await new Response(child.stderr).text();
+  assert.ok(!/at .*\.ts:\d+/.test(stderr), `no stack trace on Ctrl-C: ${stderr}`);
+  await Deno.remove(dir, { recursive: true });
+});
