@@ -12,12 +12,16 @@ import type { MiddlewareHandler } from "hono";
 export function limitBody(maxBytes: number): MiddlewareHandler {
   return async (c, next) => {
     const raw = c.req.raw;
-    if (!raw.body) return await next();
+    if (!raw.body) {
+      await next();
+      return;
+    }
     const tooLarge = () => c.json({ detail: "Request body too large" }, 413);
     const declared = raw.headers.get("content-length");
     if (declared !== null && !raw.headers.has("transfer-encoding")) {
       if (Number(declared) > maxBytes) return tooLarge();
-      return await next();
+      await next();
+      return;
     }
     const chunks: Uint8Array[] = [];
     let size = 0;

@@ -469,3 +469,35 @@ Deno.test("configuration errors are clear", () => {
     /METHOD \/path/,
   );
 });
+
+Deno.test("over real sockets: bodies with Content-Length pass, oversized ones are refused", async () => {
+  const emulator = testEmulator();
+  const upstream = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    emulator.app.fetch,
+  );
+  const proxy = createProxy({
+    upstream: `http://127.0.0.1:${upstream.addr.port}`,
+    cookieSecret: SECRET,
+    maxBodyBytes: 300,
+  });
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, proxy.fetch);
+  const origin = `http://127.0.0.1:${server.addr.port}`;
+  try {
+    const post = (body: unknown) =>
+      fetch(`${origin}/api/auth/register`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin },
+        body: JSON.stringify(body),
+      });
+    const ok = await post({ username: "sock", email: "sock@example.com", password: "long enough" });
+    assert.equal(ok.status, 201);
+    assert.match((await ok.json()).secret, /^[A-Z2-7]+$/);
+    const big = await post({ username: "x".repeat(400), email: "a@b.co", password: "long enough" });
+    assert.equal(big.status, 413);
+    await big.body?.cancel();
+  } finally {
+    await server.shutdown();
+    await upstream.shutdown();
+  }
+});

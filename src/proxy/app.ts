@@ -222,29 +222,36 @@ export function createProxy(options: ProxyOptions): FetchApp {
   const app = new Hono();
 
   if (options.log) app.use("*", requestLog(options.log));
-  app.use(
-    "/api/*",
-    cors({
-      origin: (
-        origin,
-        c,
-      ) => (origins.has(origin) || origin === new URL(c.req.url).origin ? origin : null),
-      credentials: mode === "session",
-      allowHeaders: ["Content-Type"],
-      allowMethods: ["GET", "POST", "PUT", "DELETE", "OPTIONS"],
-      maxAge: 600,
-    }),
-  );
+  const corsHeaders = cors({
+    origin: (
+      origin,
+      c,
+    ) => (origins.has(origin) || origin === new URL(c.req.url).origin ? origin : null),
+    credentials: mode === "session",
+    allowHeaders: ["Content-Type"],
+    allowMethods: ["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+    maxAge: 600,
+  });
+  const bodyLimit = limitBody(options.maxBodyBytes ?? 1024 * 1024);
+  // One guard for every /api call: the rate limit, then the body limit (only when there is a
+  // body) and CORS (only when there is an Origin: without one no CORS header is needed).
   app.use("/api/*", async (c, next) => {
-    const { count, resetAt } = await store.hit(clientKey(c.req.raw, c.env), windowMs);
+    const hit = store.hit(clientKey(c.req.raw, c.env), windowMs);
+    const { count, resetAt } = hit instanceof Promise ? await hit : hit;
     if (count > limit) {
       return problem(c, 429, "Too many requests", {
         "retry-after": String(Math.max(1, Math.ceil((resetAt - Date.now()) / 1000))),
       });
     }
-    await next();
+    const run = async () => {
+      if (!c.req.raw.body) return await next();
+      const tooLarge = await bodyLimit(c, next);
+      if (tooLarge instanceof Response) c.res = tooLarge;
+    };
+    if (c.req.header("origin") === undefined) return await run();
+    const preflight = await corsHeaders(c, run);
+    if (preflight) return preflight;
   });
-  app.use("/api/*", limitBody(options.maxBodyBytes ?? 1024 * 1024));
 
   app.post("/api/auth/logout", (c) => {
     if (mode !== "session") return problem(c, 404, "Not Found");
@@ -255,9 +262,12 @@ export function createProxy(options: ProxyOptions): FetchApp {
 
   app.all("/api/*", async (c) => {
     const method = c.req.method;
-    const url = new URL(c.req.url);
-    // The raw path, before any decoding: what the upstream would see.
-    const rawPath = c.req.url.slice(c.req.url.indexOf(url.host) + url.host.length).split(/[?#]/)[0];
+    // The raw path and query, before any decoding: what the upstream would see.
+    const href = c.req.url;
+    const pathStart = href.indexOf("/", href.indexOf("//") + 2);
+    const queryStart = href.indexOf("?", pathStart);
+    const rawPath = href.slice(pathStart, queryStart < 0 ? undefined : queryStart).split("#")[0];
+    const search = queryStart < 0 ? "" : href.slice(queryStart).split("#")[0];
     const why = unsafePath(rawPath);
     if (why) return problem(c, 400, `Refused path: ${why}`);
     const path = rawPath.slice("/api".length) || "/";
@@ -267,7 +277,7 @@ export function createProxy(options: ProxyOptions): FetchApp {
     }
     const body = c.req.raw.body ? new Uint8Array(await c.req.arrayBuffer()) : undefined;
     const forward = (token?: string) =>
-      upstreamCall(path, url.search, method, upstreamHeaders(c.req.raw.headers, token), body);
+      upstreamCall(path, search, method, upstreamHeaders(c.req.raw.headers, token), body);
     const relay = (res: Response) =>
       new Response(res.body, { status: res.status, headers: downstreamHeaders(res.headers) });
 

@@ -65,18 +65,21 @@ export function unsafePath(rawPath: string): string | null {
 export function routeMatcher(
   rules: readonly RouteRule[],
 ): (method: string, path: string) => boolean {
-  const compiled = rules.map((rule) => ({
-    method: rule.method.toUpperCase(),
-    pattern: new RegExp(
-      "^" +
-        rule.path.split("/").map((
-          s,
-        ) => (s.startsWith(":") ? "[^/]+" : s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
-          .join("/") +
-        "$",
-    ),
-  }));
+  // Paths without parameters are looked up in a set; the others are tried per method.
+  const exact = new Set<string>();
+  const patterns = new Map<string, RegExp[]>();
+  for (const rule of rules) {
+    const method = rule.method.toUpperCase();
+    if (!rule.path.includes(":")) {
+      exact.add(`${method} ${rule.path}`);
+      continue;
+    }
+    const source = rule.path.split("/")
+      .map((s) => (s.startsWith(":") ? "[^/]+" : s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+      .join("/");
+    patterns.set(method, [...(patterns.get(method) ?? []), new RegExp(`^${source}$`)]);
+  }
   return (method, path) =>
     !path.startsWith("/_emulator") &&
-    compiled.some((r) => r.method === method && r.pattern.test(path));
+    (exact.has(`${method} ${path}`) || (patterns.get(method) ?? []).some((r) => r.test(path)));
 }
