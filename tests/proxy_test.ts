@@ -501,3 +501,21 @@ Deno.test("over real sockets: bodies with Content-Length pass, oversized ones ar
     await upstream.shutdown();
   }
 });
+
+Deno.test("an upstream that answers a login with something other than tokens is a 502", async () => {
+  const proxy = createProxy({
+    upstream: UPSTREAM,
+    cookieSecret: SECRET,
+    fetch: () => Promise.resolve(new Response("<html>maintenance</html>", { status: 200 })),
+  });
+  const res = await proxy.fetch(
+    new Request(`${ORIGIN}/api/auth/login`, {
+      method: "POST",
+      headers: { origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" },
+      body: "username=a&password=b",
+    }),
+  );
+  assert.equal(res.status, 502);
+  assert.deepEqual(await res.json(), { detail: "Upstream answered without tokens" });
+  assert.equal(res.headers.get("set-cookie"), null);
+});

@@ -292,9 +292,9 @@ export function createProxy(options: ProxyOptions): FetchApp {
       if (path === "/auth/login" || path === "/auth/verify-2fa") {
         const res = await forward();
         if (!res.ok) return relay(res);
-        const answer = await res.json();
+        const answer = await res.json().catch(() => null);
         if (answer?.requires_2fa === true) return c.json(answer); // the temporary token is short-lived and useless alone
-        const session = sessionFrom(answer);
+        const session = answer && sessionFrom(answer);
         if (!session) return problem(c, 502, "Upstream answered without tokens");
         await writeSession(c, session);
         return c.json({ authenticated: true, expires_in: answer.expires_in ?? null });
@@ -334,6 +334,7 @@ export function createProxy(options: ProxyOptions): FetchApp {
           clearSession(c);
           return relay(res);
         }
+        await res.body?.cancel(); // replaced by the replay's answer
         await writeSession(c, next);
         res = await forward(next.access_token);
       }
