@@ -437,3 +437,15 @@ Deno.test("base URL must be http(s); trailing slashes are dropped", () => {
   assert.throws(() => new CirtusAIClient("nope"), /is not a URL/);
   assert.equal(new CirtusAIClient("http://h:1/api//").baseUrl, "http://h:1/api");
 });
+
+Deno.test("per-call options carry only the signal: nothing else reaches the request", async () => {
+  const { fetch, sent } = fakeFetch(() => json([]));
+  const client = new CirtusAIClient(BASE, { fetch, token: "tok" });
+  const sneaky = { path: "/_emulator/reset", method: "DELETE", auth: false } as unknown as {
+    signal?: AbortSignal;
+  };
+  await client.agents.listAgents(sneaky);
+  assert.equal(sent[0].method, "GET");
+  assert.equal(sent[0].url, `${BASE}/agents`);
+  assert.equal(sent[0].headers.authorization, "Bearer tok");
+});

@@ -35,14 +35,19 @@ export class AgentsResource {
       method: "GET",
       path: "/agents",
       parse: parseAgents,
-      ...options,
+      signal: options?.signal,
     });
   }
 
   /** One agent by id or DID: a master {@linkcode Agent} or a {@linkcode ChildAgent}. */
   async getAgent(agentId: string, options?: CallOptions): Promise<Agent | ChildAgent> {
     const path = `/agents/${encodePathParam(agentId, "agent_id")}`;
-    return await this.#http.request({ method: "GET", path, parse: parseAgentOrChild, ...options });
+    return await this.#http.request({
+      method: "GET",
+      path,
+      parse: parseAgentOrChild,
+      signal: options?.signal,
+    });
   }
 
   /** Creates a child agent under `parentId`. */
@@ -56,7 +61,7 @@ export class AgentsResource {
       path: "/agents/children",
       json: { parent_id: text(parentId, "parent_id"), name: text(name, "name") },
       parse: parseChildAgent,
-      ...options,
+      signal: options?.signal,
     });
   }
 
@@ -65,7 +70,7 @@ export class AgentsResource {
     await this.#http.request({
       method: "DELETE",
       path: `/agents/${encodePathParam(agentId, "agent_id")}`,
-      ...options,
+      signal: options?.signal,
     });
   }
 
@@ -75,7 +80,7 @@ export class AgentsResource {
       method: "GET",
       path: "/agents/children",
       parse: parseChildAgents,
-      ...options,
+      signal: options?.signal,
     });
   }
 
@@ -93,7 +98,7 @@ export class AgentsResource {
       path: `/agents/children/${encodePathParam(childId, "child_id")}/permissions`,
       json: { permissions },
       parse: parseChildAgent,
-      ...options,
+      signal: options?.signal,
     });
   }
 
@@ -102,7 +107,7 @@ export class AgentsResource {
     await this.#http.request({
       method: "DELETE",
       path: `/agents/children/${encodePathParam(childId, "child_id")}`,
-      ...options,
+      signal: options?.signal,
     });
   }
 
@@ -112,7 +117,7 @@ export class AgentsResource {
       method: "POST",
       path: `/agents/children/${encodePathParam(childId, "child_id")}/assets/provision/email`,
       parse: parseAsset,
-      ...options,
+      signal: options?.signal,
     });
   }
 
@@ -127,7 +132,7 @@ export class AgentsResource {
       path: `/agents/children/${encodePathParam(childId, "child_id")}/assets/provision/wallet`,
       query: { chain: text(chain, "chain") },
       parse: parseAsset,
-      ...options,
+      signal: options?.signal,
     });
   }
 }

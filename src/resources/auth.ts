@@ -76,7 +76,7 @@ export class AuthResource {
       json: { username, email, password, preferred_2fa_method: method },
       auth: false,
       parse: parseTwoFactorSetup,
-      ...options,
+      signal: options?.signal,
     });
   }
 
@@ -94,7 +94,7 @@ export class AuthResource {
       },
       auth: false,
       parse: parseLoginResult,
-      ...options,
+      signal: options?.signal,
     });
     if (result.requires_2fa !== true) await this.#http.adopt(result);
     return result;
@@ -112,7 +112,7 @@ export class AuthResource {
       auth: false,
       twoFactor: true,
       parse: parseToken,
-      ...options,
+      signal: options?.signal,
     });
     await this.#http.adopt(token);
     return token;
@@ -142,7 +142,7 @@ export class AuthResource {
       method: "GET",
       path: "/auth/2fa/status",
       parse: parseTwoFactorStatus,
-      ...options,
+      signal: options?.signal,
     });
   }
 
@@ -152,7 +152,7 @@ export class AuthResource {
       method: "GET",
       path: "/auth/2fa/setup",
       parse: parseTwoFactorSetup,
-      ...options,
+      signal: options?.signal,
     });
   }
 
@@ -163,7 +163,7 @@ export class AuthResource {
       path: "/auth/2fa/confirm",
       json: { totp_code: requireText(code, "code") },
       parse: parseMessage,
-      ...options,
+      signal: options?.signal,
     });
   }
 
@@ -174,7 +174,7 @@ export class AuthResource {
       path: "/auth/2fa/disable",
       json: { totp_code: requireText(code, "code"), password: requireText(password, "password") },
       parse: parseMessage,
-      ...options,
+      signal: options?.signal,
     });
   }
 
@@ -184,7 +184,7 @@ export class AuthResource {
       method: "GET",
       path: "/auth/2fa/qr",
       bytes: true,
-      ...options,
+      signal: options?.signal,
     });
   }
 
@@ -194,7 +194,7 @@ export class AuthResource {
       method: "POST",
       path: "/auth/2fa/request-sms",
       parse: parseSmsCodeSent,
-      ...options,
+      signal: options?.signal,
     });
   }
 
@@ -204,7 +204,7 @@ export class AuthResource {
       method: "GET",
       path: "/auth/debug-2fa",
       parse: parseTwoFactorDebug,
-      ...options,
+      signal: options?.signal,
     });
   }
 

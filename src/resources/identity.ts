@@ -35,7 +35,7 @@ export class IdentityResource {
       method: "GET",
       path: `/identity/dids/${encodePathParam(agentId, "agent_id")}`,
       parse: parseDid,
-      ...options,
+      signal: options?.signal,
     });
   }
 
@@ -58,7 +58,7 @@ export class IdentityResource {
       path: "/identity/credentials/issue",
       json: { subject_id: input.subject_id, type: input.types, claim: input.claim },
       parse: parseIssuedCredential,
-      ...options,
+      signal: options?.signal,
     });
   }
 
@@ -72,7 +72,7 @@ export class IdentityResource {
       path: "/identity/credentials/verify",
       json: { credential: jwt },
       parse: parseCredentialVerification,
-      ...options,
+      signal: options?.signal,
     });
   }
 }

@@ -32,7 +32,7 @@ export class WalletsResource {
       method: "GET",
       path: "/wallets",
       parse: parseAssetList,
-      ...options,
+      signal: options?.signal,
     });
   }
 
@@ -42,7 +42,7 @@ export class WalletsResource {
       method: "GET",
       path: "/wallets/email_accounts/",
       parse: parseEmailAccounts,
-      ...options,
+      signal: options?.signal,
     });
   }
 
@@ -52,7 +52,7 @@ export class WalletsResource {
       method: "GET",
       path: accountPath(accountId),
       parse: parseEmailAccount,
-      ...options,
+      signal: options?.signal,
     });
   }
 
@@ -63,7 +63,7 @@ export class WalletsResource {
       path: "/wallets/email_accounts",
       json: emailBody(input),
       parse: parseEmailAccount,
-      ...options,
+      signal: options?.signal,
     });
   }
 
@@ -78,13 +78,17 @@ export class WalletsResource {
       path: accountPath(accountId),
       json: emailBody(input),
       parse: parseEmailAccount,
-      ...options,
+      signal: options?.signal,
     });
   }
 
   /** Unlinks an e-mail account. */
   async deleteEmailAccount(accountId: string, options?: CallOptions): Promise<void> {
-    await this.#http.request({ method: "DELETE", path: accountPath(accountId), ...options });
+    await this.#http.request({
+      method: "DELETE",
+      path: accountPath(accountId),
+      signal: options?.signal,
+    });
   }
 
   /** Gets a new provider access token for a linked account. */
@@ -93,7 +97,7 @@ export class WalletsResource {
       method: "POST",
       path: `${accountPath(accountId)}/refresh`,
       parse: parseEmailTokenRefresh,
-      ...options,
+      signal: options?.signal,
     });
   }
 }
