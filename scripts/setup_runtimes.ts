@@ -1,0 +1,51 @@
+// Run by `deno task test` before the tests: installs what the cross-runtime tests drive when it
+// is missing, so the README's test command works on a fresh machine.
+//   - the pinned npm packages of tests/runtimes (playwright-core, miniflare): `npm ci`
+//   - Debian's Chromium (no browser download): `apt-get install -y chromium`, as root or via sudo
+// Anything it cannot install is reported; the test that needs it then fails saying how to install it.
+
+const root = new URL("..", import.meta.url).pathname;
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function run(cmd: string, args: string[]): Promise<boolean> {
+  try {
+    const out = await new Deno.Command(cmd, { args, cwd: root, stdout: "null", stderr: "piped" })
+      .output();
+    if (!out.success) {
+      console.error(new TextDecoder().decode(out.stderr).trim().split("\n").slice(-3).join("\n"));
+    }
+    return out.success;
+  } catch {
+    return false;
+  }
+}
+
+if (!(await exists(`${root}tests/runtimes/node_modules`))) {
+  console.error(
+    "setup: installing the runtime tests' npm packages (npm ci --prefix tests/runtimes)",
+  );
+  if (!(await run("npm", ["ci", "--prefix", "tests/runtimes", "--no-audit", "--no-fund"]))) {
+    console.error("setup: npm ci failed; the Chromium and workerd tests will say what is missing");
+  }
+}
+
+const chromium = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+if (!(await exists(chromium))) {
+  const asRoot = Deno.uid?.() === 0;
+  const prefix = asRoot ? [] : ["sudo", "-n"];
+  console.error("setup: installing Debian's chromium (apt-get install -y chromium)");
+  const [cmd, ...rest] = [...prefix, "apt-get"];
+  const ok = (await run(cmd, [...rest, "update", "-qq"])) &&
+    (await run(cmd, [...rest, "install", "-y", "-qq", "chromium"]));
+  if (!ok) {
+    console.error("setup: could not install chromium; run: sudo apt-get install -y chromium");
+  }
+}
