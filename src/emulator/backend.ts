@@ -84,6 +84,7 @@ export class Backend {
   readonly throttle: LoginThrottle;
   readonly pbkdf2Iterations: number;
   readonly #jwtSecret?: string;
+  #storedSecret?: Promise<string>;
   #dummyHash?: Promise<PasswordHash>;
 
   constructor(options: BackendOptions) {
@@ -175,14 +176,27 @@ export class Backend {
 
   // ---- tokens -----------------------------------------------------------------------------
 
-  async #secret(): Promise<string> {
-    if (this.#jwtSecret) return this.#jwtSecret;
-    const fresh = randomToken();
-    const { after } = await this.store.update<string>(
+  /** The HS256 key: the configured one, or one kept in the store, read (or made) once. */
+  #secret(): Promise<string> {
+    if (this.#jwtSecret) return Promise.resolve(this.#jwtSecret);
+    this.#storedSecret ??= this.store.update<string>(
       ["config", "jwt_secret"],
-      (cur) => cur ?? fresh,
-    );
-    return after!;
+      (cur) => cur ?? randomToken(),
+    )
+      .then(({ after }) => after!)
+      .catch((err) => {
+        this.#storedSecret = undefined; // a failed read is not remembered
+        throw err;
+      });
+    return this.#storedSecret;
+  }
+
+  /** Forgets every account, token and counter, and restarts the clock (`/_emulator/reset`). */
+  async reset(): Promise<void> {
+    await this.store.clear();
+    this.#storedSecret = undefined;
+    this.throttle.clear();
+    this.clock.reset();
   }
 
   /** New access and refresh tokens; a refresh keeps its family. */

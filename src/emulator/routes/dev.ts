@@ -23,9 +23,7 @@ export function devRoutes(backend: Backend, outbox: SmsOutbox): Hono<AppEnv> {
   });
 
   app.post("/reset", async (c) => {
-    await backend.store.clear();
-    backend.throttle.clear();
-    backend.clock.reset();
+    await backend.reset();
     outbox.clear();
     return c.json({ message: "Emulator reset" });
   });
