@@ -1,3 +1,4 @@
+import { requireNonBlank } from "../arguments.ts";
 import { InvalidArgumentError } from "../errors.ts";
 import { type CallOptions, encodePathParam, type HttpClient } from "../http.ts";
 import {
@@ -59,7 +60,10 @@ export class AgentsResource {
     return await this.#http.request({
       method: "POST",
       path: "/agents/children",
-      json: { parent_id: text(parentId, "parent_id"), name: text(name, "name") },
+      json: {
+        parent_id: requireNonBlank(parentId, "parent_id"),
+        name: requireNonBlank(name, "name"),
+      },
       parse: parseChildAgent,
       signal: options?.signal,
     });
@@ -130,16 +134,9 @@ export class AgentsResource {
     return await this.#http.request({
       method: "POST",
       path: `/agents/children/${encodePathParam(childId, "child_id")}/assets/provision/wallet`,
-      query: { chain: text(chain, "chain") },
+      query: { chain: requireNonBlank(chain, "chain") },
       parse: parseAsset,
       signal: options?.signal,
     });
   }
-}
-
-function text(value: unknown, field: string): string {
-  if (typeof value !== "string" || value.trim() === "") {
-    throw new InvalidArgumentError(field, `${field} must be a non-empty string`);
-  }
-  return value;
 }

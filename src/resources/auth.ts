@@ -1,3 +1,4 @@
+import { PLAUSIBLE_EMAIL, requireString } from "../arguments.ts";
 import { InvalidArgumentError } from "../errors.ts";
 import type { CallOptions, HttpClient } from "../http.ts";
 import {
@@ -35,8 +36,6 @@ export interface RegisterInput {
 /** A 6-digit code, or the TOTP secret so the SDK computes the current code itself. */
 export type SecondFactor = string | { totpSecret: string };
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
 /**
  * Registration, login with two-factor authentication, 2FA management and token refresh.
  *
@@ -58,10 +57,10 @@ export class AuthResource {
 
   /** Creates an account with TOTP set up; returns the secret, QR code and backup codes. */
   async register(input: RegisterInput, options?: CallOptions): Promise<TwoFactorSetup> {
-    const username = requireText(input?.username, "username").trim();
+    const username = requireString(input?.username, "username").trim();
     if (!username) throw new InvalidArgumentError("username", "username must not be blank");
-    const email = normalizeEmail(requireText(input.email, "email"));
-    const password = requireText(input.password, "password");
+    const email = normalizeEmail(requireString(input.email, "email"));
+    const password = requireString(input.password, "password");
     if (!password) throw new InvalidArgumentError("password", "password must not be empty");
     const method = input.preferred_2fa_method ?? "totp";
     if (method !== "totp" && method !== "sms") {
@@ -89,8 +88,8 @@ export class AuthResource {
       method: "POST",
       path: "/auth/login",
       form: {
-        username: requireText(username, "username"),
-        password: requireText(password, "password"),
+        username: requireString(username, "username"),
+        password: requireString(password, "password"),
       },
       auth: false,
       parse: parseLoginResult,
@@ -106,8 +105,8 @@ export class AuthResource {
       method: "POST",
       path: "/auth/verify-2fa",
       json: {
-        temporary_token: requireText(temporaryToken, "temporary_token"),
-        totp_code: requireText(code, "code").replace(/\s+/g, ""),
+        temporary_token: requireString(temporaryToken, "temporary_token"),
+        totp_code: requireString(code, "code").replace(/\s+/g, ""),
       },
       auth: false,
       twoFactor: true,
@@ -132,7 +131,7 @@ export class AuthResource {
     if (first.requires_2fa !== true) return first;
     const value = typeof code === "string"
       ? code
-      : await (await Totp.fromSecret(requireText(code?.totpSecret, "totpSecret"))).generate();
+      : await (await Totp.fromSecret(requireString(code?.totpSecret, "totpSecret"))).generate();
     return await this.verify2fa(first.temporary_token, value, options);
   }
 
@@ -161,7 +160,7 @@ export class AuthResource {
     return await this.#http.request({
       method: "POST",
       path: "/auth/2fa/confirm",
-      json: { totp_code: requireText(code, "code") },
+      json: { totp_code: requireString(code, "code") },
       parse: parseMessage,
       signal: options?.signal,
     });
@@ -172,7 +171,10 @@ export class AuthResource {
     return await this.#http.request({
       method: "POST",
       path: "/auth/2fa/disable",
-      json: { totp_code: requireText(code, "code"), password: requireText(password, "password") },
+      json: {
+        totp_code: requireString(code, "code"),
+        password: requireString(password, "password"),
+      },
       parse: parseMessage,
       signal: options?.signal,
     });
@@ -214,19 +216,9 @@ export class AuthResource {
   }
 }
 
-function requireText(value: unknown, field: string): string {
-  if (typeof value !== "string") {
-    throw new InvalidArgumentError(
-      field,
-      `${field} must be a string (got ${value === null ? "null" : typeof value})`,
-    );
-  }
-  return value;
-}
-
 function normalizeEmail(raw: string): string {
   const email = raw.trim();
-  if (!EMAIL.test(email)) {
+  if (!PLAUSIBLE_EMAIL.test(email)) {
     throw new InvalidArgumentError(
       "email",
       "email is not a plausible address (expected name@domain.tld)",

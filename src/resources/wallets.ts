@@ -1,3 +1,4 @@
+import { requireNonBlank } from "../arguments.ts";
 import { InvalidArgumentError } from "../errors.ts";
 import { type CallOptions, encodePathParam, type HttpClient } from "../http.ts";
 import {
@@ -107,11 +108,8 @@ function accountPath(accountId: string): string {
 }
 
 function emailBody(input: EmailAccountInput): EmailAccountInput {
-  for (const field of ["provider", "email_address"] as const) {
-    if (typeof input?.[field] !== "string" || input[field].trim() === "") {
-      throw new InvalidArgumentError(field, `${field} must be a non-empty string`);
-    }
-  }
+  requireNonBlank(input?.provider, "provider");
+  requireNonBlank(input.email_address, "email_address");
   const config = input.config ?? {};
   if (typeof config !== "object" || Array.isArray(config)) {
     throw new InvalidArgumentError("config", "config must be an object");

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { PLAUSIBLE_EMAIL } from "../../arguments.ts";
 import { base64 } from "@scure/base";
 import { buildOtpauthUri, generateSecret, Totp } from "../../totp.ts";
 import { verifyPassword } from "../password.ts";
@@ -9,7 +10,6 @@ import { checkShape, Problem, readJson, unauthorized } from "../problem.ts";
 import type { UserRecord } from "../records.ts";
 
 const ISSUER = "CirtusAI";
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 // deno-lint-ignore no-control-regex
 const USERNAME = /^[^\s\u0000-\u001f]{1,64}$/;
 
@@ -58,7 +58,7 @@ export function authRoutes(backend: Backend): Hono<AppEnv> {
         type: "value_error",
       });
     }
-    if (!EMAIL.test(email)) {
+    if (!PLAUSIBLE_EMAIL.test(email)) {
       issues.push({
         loc: ["body", "email"],
         msg: "value is not a valid email address",
