@@ -9,6 +9,7 @@ import { type Context, Hono } from "hono";
 import { cors } from "hono/cors";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { limitBody } from "../body_limit.ts";
+import { remoteAddress } from "../remote_address.ts";
 import { requestLog } from "../request_log.ts";
 import type { FetchApp } from "../fetch_app.ts";
 import { CirtusAIClient } from "../client.ts";
@@ -69,8 +70,8 @@ function problem(
 }
 
 function defaultClientKey(request: Request, env: unknown): string {
-  const info = env as { remoteAddr?: { hostname?: string } } | undefined;
-  return info?.remoteAddr?.hostname ?? request.headers.get("cf-connecting-ip") ?? "anonymous";
+  // On Workers there is no connection info; Cloudflare itself sets cf-connecting-ip.
+  return remoteAddress(env) ?? request.headers.get("cf-connecting-ip") ?? "anonymous";
 }
 
 /**

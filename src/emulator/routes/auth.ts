@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { PLAUSIBLE_EMAIL } from "../../arguments.ts";
+import { remoteAddress } from "../../remote_address.ts";
 import { base64 } from "@scure/base";
 import { buildOtpauthUri, generateSecret, Totp } from "../../totp.ts";
 import { verifyPassword } from "../password.ts";
@@ -25,14 +26,6 @@ async function setupBody(user: UserRecord, secret: string, backupCodes: string[]
     qr_code_image: base64.encode(await qrPng(uri)),
     backup_codes: backupCodes,
   };
-}
-
-function clientAddress(
-  c: { env: unknown; req: { header(name: string): string | undefined } },
-): string {
-  // Deno.serve passes the connection info as the second argument of fetch (Hono's env).
-  const env = c.env as { remoteAddr?: { hostname?: string } } | undefined;
-  return env?.remoteAddr?.hostname ?? "local";
 }
 
 /** `/auth`: registration, login, 2FA and refresh. */
@@ -103,7 +96,7 @@ export function authRoutes(backend: Backend): Hono<AppEnv> {
       password: "string",
     });
     const account = username.trim().toLowerCase();
-    const client = clientAddress(c);
+    const client = remoteAddress(c.env) ?? "local";
     const now = backend.now();
     const wait = backend.throttle.retryAfter(account, client, now);
     if (wait !== null) {
