@@ -36,6 +36,15 @@ Deno.test("HOTP: every value of RFC 4226 Appendix D", async () => {
   assert.equal(await hotp(ascii(SEED20), 9), "520489");
 });
 
+Deno.test("HOTP verify looks ahead `window` counters and reports the offset (RFC 4226 §7.4)", async () => {
+  const key = await Hotp.fromSecret(ascii(SEED20));
+  assert.equal(await key.verify("755224", { counter: 0 }), 0);
+  assert.equal(await key.verify("969429", { counter: 1, window: 2 }), 2); // counter 3
+  assert.equal(await key.verify("969429", { counter: 1, window: 1 }), null, "beyond the window");
+  assert.equal(await key.verify("755224", { counter: 1, window: 5 }), null, "never looks back");
+  assert.equal(await key.verify("75522", { counter: 0 }), null, "wrong length");
+});
+
 Deno.test("TOTP: every value of RFC 6238 Appendix B, all three algorithms", async () => {
   const seeds = {
     "SHA-1": SEED20,
