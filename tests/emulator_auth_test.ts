@@ -464,7 +464,9 @@ Deno.test("SMS users: login sends a code, request-sms resends, codes live 300 s"
     token: login.temporary_token,
   });
   assert.deepEqual(resend.body, { message: "SMS code sent", expires_in: 300 });
-  const latest = emulator.outbox.messages[1].code;
+  assert.equal(emulator.outbox.messages.length, 2);
+  const latest = emulator.outbox.latest(first.user_id)!.code;
+  assert.equal(latest, emulator.outbox.messages[1].code);
   await client.auth.verify2fa(login.temporary_token, latest);
   assert.deepEqual(await client.auth.get2faStatus(), {
     is_2fa_enabled: false,
@@ -475,7 +477,7 @@ Deno.test("SMS users: login sends a code, request-sms resends, codes live 300 s"
   assert.equal(sent.expires_in, 300);
   const again = await clientFor(emulator).auth.login(account.username, account.password);
   if (!again.requires_2fa) throw new Error("2FA expected");
-  const code = emulator.outbox.messages.at(-1)!.code;
+  const code = emulator.outbox.latest(first.user_id)!.code;
   emulator.clock.advance(301_000);
   await assert.rejects(
     () => client.auth.verify2fa(again.temporary_token, code),
