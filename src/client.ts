@@ -14,11 +14,11 @@ export interface ClientOptions {
   refreshToken?: string;
   /** The fetch to use; default `globalThis.fetch`. Pass an app's `fetch` to call it in-process. */
   fetch?: (input: Request | URL | string, init?: RequestInit) => Promise<Response>;
-  /** Milliseconds per attempt; default 30 000. */
+  /** Milliseconds per attempt; default 30 000. `Infinity` turns the timeout off. */
   timeout?: number;
   /** Retries after the first attempt; default 2. */
   maxRetries?: number;
-  /** Extra headers on every request. */
+  /** Extra headers on every request (checked when the client is made). */
   headers?: Record<string, string>;
   /** Where tokens are kept; default in memory. */
   tokenStore?: TokenStore;
@@ -79,7 +79,7 @@ export class CirtusAIClient {
       fetch: (input, init) => fetchImpl(input, init),
       timeout,
       maxRetries,
-      headers: { ...options.headers },
+      headers: headerRecord(options.headers),
       sleep: options.sleep ?? defaultSleep,
       tokenStore: options.tokenStore ?? new MemoryTokenStore(),
       onTokens: options.onTokens,
@@ -145,4 +145,14 @@ function normalizeBaseUrl(baseUrl: string): string {
     );
   }
   return baseUrl.trim().replace(/\/+$/, "");
+}
+
+/** The extra headers as a record with lower-case names, checked once rather than per request. */
+function headerRecord(headers: Record<string, string> | undefined): Record<string, string> {
+  try {
+    return Object.fromEntries(new Headers(headers));
+  } catch {
+    // Not the platform's message: it may quote a header's value, which may be a credential.
+    throw new InvalidArgumentError("headers", "headers must be valid HTTP header names and values");
+  }
 }

@@ -16,6 +16,7 @@ import {
   ResponseValidationError,
   TwoFactorAuthenticationError,
 } from "./errors.ts";
+import { Deadlines } from "./deadlines.ts";
 import { type Parser, parseToken } from "./parse.ts";
 import type { StoredTokens, TokenStore } from "./token_store.ts";
 import type { Token } from "./types.ts";
@@ -61,7 +62,7 @@ export interface HttpConfig {
   timeout: number;
   /** Retries after the first attempt. */
   maxRetries: number;
-  /** Extra headers on every request. */
+  /** Extra headers on every request, with lower-case names. */
   headers: Record<string, string>;
   /** Waits between retries; injectable so tests stay fast. */
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -123,8 +124,8 @@ export class HttpClient {
   #loaded: boolean;
   #refreshing: Promise<void> | null = null;
   #closed = false;
-  /** Controllers of the attempts in flight, aborted by close(). */
-  readonly #inFlight = new Set<AbortController>();
+  /** The attempts in flight: their timeouts, and close() aborting them. */
+  readonly #deadlines = new Deadlines();
 
   /** Creates the core; see {@linkcode HttpConfig}. */
   constructor(config: HttpConfig) {
@@ -159,7 +160,7 @@ export class HttpClient {
   /** Aborts calls in flight; later calls fail at once with APIUserAbortError. */
   close(): void {
     this.#closed = true;
-    for (const controller of this.#inFlight) controller.abort();
+    this.#deadlines.abortAll();
   }
 
   /**
@@ -278,15 +279,10 @@ export class HttpClient {
     if (spec.signal?.aborted) {
       throw new APIUserAbortError(method, path, { cause: spec.signal.reason });
     }
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, this.#config.timeout);
+    const deadline = this.#deadlines.start(this.#config.timeout);
+    const { controller } = deadline;
     const abort = () => controller.abort();
     spec.signal?.addEventListener("abort", abort, { once: true });
-    this.#inFlight.add(controller);
     try {
       const response = await this.#config.fetch(this.#url(spec), {
         method,
@@ -305,15 +301,16 @@ export class HttpClient {
       }
       return { status: response.status, headers: response.headers, text: await response.text() };
     } catch (err) {
-      if (timedOut) throw new APIConnectionTimeoutError(method, path, this.#config.timeout);
+      if (deadline.timedOut) {
+        throw new APIConnectionTimeoutError(method, path, this.#config.timeout);
+      }
       if (spec.signal?.aborted || this.#closed) {
         throw new APIUserAbortError(method, path, { cause: spec.signal?.reason ?? err });
       }
       throw new APIConnectionError(method, path, { cause: err });
     } finally {
-      clearTimeout(timer);
+      this.#deadlines.finish(deadline);
       spec.signal?.removeEventListener("abort", abort);
-      this.#inFlight.delete(controller);
     }
   }
 
@@ -322,12 +319,13 @@ export class HttpClient {
     return `${this.#config.baseUrl}${spec.path}${query}`;
   }
 
-  #headers(spec: RequestSpec<unknown>, token: string | undefined): Headers {
-    const headers = new Headers(this.#config.headers);
-    headers.set("accept", spec.bytes ? "image/png, */*" : "application/json");
-    if (spec.form) headers.set("content-type", "application/x-www-form-urlencoded");
-    else if (spec.json !== undefined) headers.set("content-type", "application/json");
-    if (token) headers.set("authorization", `Bearer ${token}`);
+  #headers(spec: RequestSpec<unknown>, token: string | undefined): Record<string, string> {
+    // A record, not a Headers object: fetch reads it once. Config names are already lower-case.
+    const headers = { ...this.#config.headers };
+    headers.accept = spec.bytes ? "image/png, */*" : "application/json";
+    if (spec.form) headers["content-type"] = "application/x-www-form-urlencoded";
+    else if (spec.json !== undefined) headers["content-type"] = "application/json";
+    if (token) headers.authorization = `Bearer ${token}`;
     return headers;
   }
 

@@ -1,7 +1,7 @@
 // Every method of the API contract: the exact method, URL, headers and body on the wire, and the
 // parsed result.
 import assert from "node:assert/strict";
-import { CirtusAIClient, type RegisterInput } from "../mod.ts";
+import { CirtusAIClient, InvalidArgumentError, type RegisterInput } from "../mod.ts";
 import { fakeFetch, json } from "./fake_fetch.ts";
 
 const BASE = "https://api.test";
@@ -447,5 +447,31 @@ Deno.test("per-call options carry only the signal: nothing else reaches the requ
   await client.agents.listAgents(sneaky);
   assert.equal(sent[0].method, "GET");
   assert.equal(sent[0].url, `${BASE}/agents`);
+  assert.equal(sent[0].headers.authorization, "Bearer tok");
+});
+
+Deno.test("extra headers: checked when the client is made, names folded, the SDK's own win", async () => {
+  assert.throws(
+    () => new CirtusAIClient(BASE, { headers: { "x-key": "secret\nvalue" } }),
+    (err: unknown) => {
+      assert.ok(err instanceof InvalidArgumentError);
+      assert.equal(err.field, "headers");
+      assert.doesNotMatch(err.message, /secret/, "a header's value may be a credential");
+      return true;
+    },
+  );
+  assert.throws(
+    () => new CirtusAIClient(BASE, { headers: { "bad name": "v" } }),
+    /headers must be/,
+  );
+  const { fetch, sent } = fakeFetch(() => json([]));
+  const client = new CirtusAIClient(BASE, {
+    fetch,
+    token: "tok",
+    headers: { "X-Trace": "a", "x-trace": "b", Accept: "text/html", Authorization: "Basic x" },
+  });
+  await client.agents.listAgents();
+  assert.equal(sent[0].headers["x-trace"], "a, b");
+  assert.equal(sent[0].headers.accept, "application/json");
   assert.equal(sent[0].headers.authorization, "Bearer tok");
 });
