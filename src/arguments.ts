@@ -27,3 +27,11 @@ export function requireNonBlank(value: unknown, field: string): string {
   }
   return value;
 }
+
+/** `value` as a JSON object: not null, not an array. */
+export function requireObject<T>(value: T, field: string): T {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new InvalidArgumentError(field, `${field} must be an object`);
+  }
+  return value;
+}

@@ -4,10 +4,9 @@
  *
  * @module
  */
-import { base32Decode, base32Encode } from "./encoding.ts";
+import { B32 as ALPHABET, base32Decode, base32Encode } from "./encoding.ts";
 import { InvalidArgumentError } from "./errors.ts";
 
-const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 // Lengths (mod 8) that a whole number of bytes can produce.
 const VALID_TAIL = new Set([0, 2, 4, 5, 7]);
 

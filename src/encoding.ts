@@ -5,7 +5,8 @@
  * @module
  */
 
-const B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+/** RFC 4648 base32 alphabet. */
+export const B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 const B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 
 /** RFC 4648 base32, upper case, no padding. */

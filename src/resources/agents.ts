@@ -1,5 +1,4 @@
-import { requireNonBlank } from "../arguments.ts";
-import { InvalidArgumentError } from "../errors.ts";
+import { requireNonBlank, requireObject } from "../arguments.ts";
 import { type CallOptions, encodePathParam, type HttpClient } from "../http.ts";
 import {
   parseAgentOrChild,
@@ -94,9 +93,7 @@ export class AgentsResource {
     permissions: JsonObject,
     options?: CallOptions,
   ): Promise<ChildAgent> {
-    if (typeof permissions !== "object" || permissions === null || Array.isArray(permissions)) {
-      throw new InvalidArgumentError("permissions", "permissions must be an object");
-    }
+    requireObject(permissions, "permissions");
     return await this.#http.request({
       method: "PUT",
       path: `/agents/children/${encodePathParam(childId, "child_id")}/permissions`,

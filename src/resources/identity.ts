@@ -1,3 +1,4 @@
+import { requireObject } from "../arguments.ts";
 import { InvalidArgumentError } from "../errors.ts";
 import { type CallOptions, encodePathParam, type HttpClient } from "../http.ts";
 import { parseCredentialVerification, parseDid, parseIssuedCredential } from "../parse.ts";
@@ -50,9 +51,7 @@ export class IdentityResource {
     if (!Array.isArray(input.types) || input.types.some((t) => typeof t !== "string" || !t)) {
       throw new InvalidArgumentError("types", "types must be an array of non-empty strings");
     }
-    if (typeof input.claim !== "object" || input.claim === null || Array.isArray(input.claim)) {
-      throw new InvalidArgumentError("claim", "claim must be an object");
-    }
+    requireObject(input.claim, "claim");
     return await this.#http.request({
       method: "POST",
       path: "/identity/credentials/issue",

@@ -1,5 +1,4 @@
-import { requireNonBlank } from "../arguments.ts";
-import { InvalidArgumentError } from "../errors.ts";
+import { requireNonBlank, requireObject } from "../arguments.ts";
 import { type CallOptions, encodePathParam, type HttpClient } from "../http.ts";
 import {
   parseAssetList,
@@ -110,9 +109,6 @@ function accountPath(accountId: string): string {
 function emailBody(input: EmailAccountInput): EmailAccountInput {
   requireNonBlank(input?.provider, "provider");
   requireNonBlank(input.email_address, "email_address");
-  const config = input.config ?? {};
-  if (typeof config !== "object" || Array.isArray(config)) {
-    throw new InvalidArgumentError("config", "config must be an object");
-  }
+  const config = requireObject(input.config ?? {}, "config");
   return { provider: input.provider, email_address: input.email_address, config };
 }
