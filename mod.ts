@@ -28,4 +28,3 @@ export { AgentsResource } from "./src/resources/agents.ts";
 export { WalletsResource } from "./src/resources/wallets.ts";
 export { IdentityResource } from "./src/resources/identity.ts";
 export * from "./src/totp.ts";
-export { verifyCredentialJwt } from "./src/did.ts";

@@ -5,7 +5,8 @@
  * program talking to the real backend would. Pass `--api-url URL` (or set CIRTUSAI_API_URL) to
  * run the same flow against another server.
  */
-import { CirtusAIClient, Totp, verifyCredentialJwt } from "../mod.ts";
+import { CirtusAIClient, Totp } from "../mod.ts";
+import { verifyCredentialJwt } from "../src/did.ts";
 import { serveEmulator } from "../src/emulator/mod.ts";
 import { qrTerminal } from "../src/qr.ts";
 

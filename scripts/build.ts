@@ -1,6 +1,7 @@
 // `deno task build`: ESM bundles with `deno bundle` into dist/ (ignored by git):
 //   dist/cirtusai.js        the SDK (mod.ts), readable
 //   dist/cirtusai.min.js    the SDK, minified
+//   dist/cirtusai-did.js    did:key and VC-JWT tools (src/did.ts), readable
 //   dist/cirtusai-proxy.js  the edge proxy as a Worker module (examples/edge/cloudflare_worker.ts)
 
 /** Bundles `entry` into `out`; resolves to the bundle's bytes. */
@@ -32,6 +33,7 @@ export async function build(): Promise<{ path: string; bytes: number; gzip: numb
   const outputs: [string, string, boolean][] = [
     ["mod.ts", "dist/cirtusai.js", false],
     ["mod.ts", "dist/cirtusai.min.js", true],
+    ["src/did.ts", "dist/cirtusai-did.js", false],
     ["examples/edge/cloudflare_worker.ts", "dist/cirtusai-proxy.js", true],
   ];
   return await Promise.all(outputs.map(async ([entry, out, minify]) => {

@@ -7,9 +7,8 @@ import {
   type ChildAgent,
   NotFoundError,
   UnprocessableEntityError,
-  verifyCredentialJwt,
 } from "../mod.ts";
-import { createDidKey, resolveDidKey, signCredentialJwt } from "../src/did.ts";
+import { createDidKey, resolveDidKey, signCredentialJwt, verifyCredentialJwt } from "../src/did.ts";
 import { raw, signUp, testEmulator } from "./helpers.ts";
 
 Deno.test("agents: master at registration, children, lookup by id or DID, permissions, delete, unlink", async () => {

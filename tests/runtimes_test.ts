@@ -94,6 +94,7 @@ Deno.test("Chromium: the SDK across origins, and a session-mode login through th
   const pages = serveFiles({
     "/flow.html": `${RUNTIMES}flow.html`,
     "/dist/cirtusai.js": `${ROOT}dist/cirtusai.js`,
+    "/dist/cirtusai-did.js": `${ROOT}dist/cirtusai-did.js`,
   });
   const proxy = createProxy({ upstream: emulator.url, cookieSecret: SECRET });
   const proxyServer = serveFiles(

@@ -1,5 +1,6 @@
 // Run by tests/runtimes_test.ts: the SDK bundle under Node, against the emulator at argv[2].
 import * as sdk from "../../dist/cirtusai.js";
+import { verifyCredentialJwt } from "../../dist/cirtusai-did.js";
 
 const api = process.argv[2];
 const client = new sdk.CirtusAIClient(api);
@@ -18,7 +19,7 @@ const { credential } = await client.identity.issueCredential({
   claim: { runtime: "node" },
 });
 const server = await client.identity.verifyCredential(credential);
-const offline = await sdk.verifyCredentialJwt(credential);
+const offline = await verifyCredentialJwt(credential);
 const missing = await client.agents.getAgent("no-such-agent").catch((err) => err);
 console.log(JSON.stringify({
   runtime: process.version,
