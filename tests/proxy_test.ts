@@ -519,3 +519,41 @@ Deno.test("an upstream that answers a login with something other than tokens is 
   assert.deepEqual(await res.json(), { detail: "Upstream answered without tokens" });
   assert.equal(res.headers.get("set-cookie"), null);
 });
+
+Deno.test("over real sockets: Content-Length passes for a plain body, not for one fetch decoded", async () => {
+  const json = JSON.stringify({ assets: Array.from({ length: 50 }, (_, i) => ({ id: `w${i}` })) });
+  const gzipped = new Uint8Array(
+    await new Response(new Blob([json]).stream().pipeThrough(new CompressionStream("gzip")))
+      .arrayBuffer(),
+  );
+  const upstream = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    (req) =>
+      new URL(req.url).pathname === "/wallets"
+        ? new Response(gzipped, {
+          headers: { "content-type": "application/json", "content-encoding": "gzip" },
+        })
+        : new Response(json, { headers: { "content-type": "application/json" } }),
+  );
+  const proxy = createProxy({
+    upstream: `http://127.0.0.1:${upstream.addr.port}`,
+    cookieSecret: SECRET,
+  });
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, proxy.fetch);
+  const origin = `http://127.0.0.1:${server.addr.port}`;
+  try {
+    const plain = await fetch(`${origin}/api/agents`);
+    assert.equal(plain.headers.get("content-length"), String(json.length));
+    assert.equal(await plain.text(), json);
+    // fetch decoded the upstream's gzip but kept its encoded length: neither may pass.
+    const decoded = await fetch(`${origin}/api/wallets`, {
+      headers: { "accept-encoding": "identity" },
+    });
+    assert.equal(decoded.headers.get("content-encoding"), null);
+    assert.notEqual(decoded.headers.get("content-length"), String(gzipped.length));
+    assert.equal(await decoded.text(), json);
+  } finally {
+    await server.shutdown();
+    await upstream.shutdown();
+  }
+});

@@ -14,7 +14,7 @@ import { requestLog } from "../request_log.ts";
 import type { FetchApp } from "../fetch_app.ts";
 import { CirtusAIClient } from "../client.ts";
 import { InvalidArgumentError } from "../errors.ts";
-import { callUpstream, downstreamHeaders, UpstreamError, upstreamHeaders } from "./forward.ts";
+import { downstreamHeaders, Upstream, UpstreamError, upstreamHeaders } from "./forward.ts";
 import { MemoryRateLimitStore, type RateLimitStore } from "./rate_limit.ts";
 import { API_ROUTES, routeMatcher, type RouteRule, unsafePath } from "./routes.ts";
 import { type Session, SessionSealer } from "./session_cookie.ts";
@@ -124,13 +124,7 @@ export function createProxy(options: ProxyOptions): FetchApp {
   // reusing a spent refresh token (which would revoke the whole family).
   const refreshing = new Map<string, { at: number; result: Promise<Session | null> }>();
 
-  const upstreamCall = (
-    path: string,
-    query: string,
-    method: string,
-    headers: Headers,
-    body?: Uint8Array<ArrayBuffer>,
-  ) => callUpstream(fetchImpl, `${base}${path}${query}`, { method, headers, body }, timeout);
+  const upstreamApi = new Upstream(base, { fetch: fetchImpl, timeout });
 
   async function refreshSession(session: Session): Promise<Session | null> {
     const token = session.refresh_token;
@@ -140,13 +134,11 @@ export function createProxy(options: ProxyOptions): FetchApp {
     let pending = refreshing.get(token)?.result;
     if (!pending) {
       pending = (async () => {
-        const res = await upstreamCall(
-          "/auth/refresh",
-          "",
-          "POST",
-          new Headers({ "content-type": "application/json" }),
-          new TextEncoder().encode(JSON.stringify({ refresh_token: token })),
-        );
+        const res = await upstreamApi.call("/auth/refresh", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ refresh_token: token }),
+        });
         if (!res.ok) {
           await res.body?.cancel();
           return null;
@@ -278,7 +270,11 @@ export function createProxy(options: ProxyOptions): FetchApp {
     }
     const body = c.req.raw.body ? new Uint8Array(await c.req.arrayBuffer()) : undefined;
     const forward = (token?: string) =>
-      upstreamCall(path, search, method, upstreamHeaders(c.req.raw.headers, token), body);
+      upstreamApi.call(`${path}${search}`, {
+        method,
+        headers: upstreamHeaders(c.req.raw.headers, token),
+        body,
+      });
     const relay = (res: Response) =>
       new Response(res.body, { status: res.status, headers: downstreamHeaders(res.headers) });
 

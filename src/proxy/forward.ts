@@ -5,12 +5,14 @@
  *
  * @module
  */
+import { Deadlines } from "../deadlines.ts";
 import { CirtusAIError } from "../errors.ts";
 
 // Request headers worth passing on; everything else (Authorization, Cookie, hop-by-hop,
 // Host, Origin, X-Forwarded-*) stays behind.
 const REQUEST_HEADERS = ["accept", "accept-language", "content-type", "user-agent"];
-// Response headers that must not pass: hop-by-hop, upstream cookies, and those the runtime rewrites.
+// Response headers that must not pass: hop-by-hop, upstream cookies, and the body's encoding
+// (fetch hands over the body decoded; see downstreamHeaders for its length).
 const DROP_RESPONSE = new Set([
   "connection",
   "keep-alive",
@@ -21,7 +23,6 @@ const DROP_RESPONSE = new Set([
   "transfer-encoding",
   "upgrade",
   "set-cookie",
-  "content-length",
   "content-encoding",
 ]);
 
@@ -35,47 +36,82 @@ export class UpstreamError extends CirtusAIError {
   }
 }
 
-/** The request headers to send upstream. */
-export function upstreamHeaders(incoming: Headers, token?: string): Headers {
-  const out = new Headers();
+/**
+ * The request headers to send upstream, as a record: fetch reads it once, where a Headers object
+ * would be checked and copied again.
+ */
+export function upstreamHeaders(incoming: Headers, token?: string): Record<string, string> {
+  const out: Record<string, string> = {};
   for (const name of REQUEST_HEADERS) {
     const value = incoming.get(name);
-    if (value !== null) out.set(name, value);
+    if (value !== null) out[name] = value;
   }
-  if (token) out.set("authorization", `Bearer ${token}`);
-  return out;
-}
-
-/** The upstream response's headers, filtered for the browser. */
-export function downstreamHeaders(upstream: Headers): Headers {
-  const out = new Headers();
-  for (const [name, value] of upstream) if (!DROP_RESPONSE.has(name)) out.set(name, value);
+  if (token) out.authorization = `Bearer ${token}`;
   return out;
 }
 
 /**
- * Calls the upstream; 502/504 as {@linkcode UpstreamError}. The timeout covers the wait for the
- * upstream's answer; its body then streams through.
+ * The upstream response's headers, filtered for the browser. `Content-Length` passes only for a
+ * body that was not content-encoded: fetch decodes a gzip or br body but keeps the encoded length,
+ * which would then be wrong. Kept, it spares the browser a chunked answer.
  */
-export async function callUpstream(
-  fetchImpl: (input: string, init: RequestInit) => Promise<Response>,
-  url: string,
-  init: { method: string; headers: Headers; body?: Uint8Array<ArrayBuffer> | string | null },
-  timeoutMs: number,
-): Promise<Response> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
-  try {
-    return await fetchImpl(url, {
-      method: init.method,
-      headers: init.headers,
-      body: init.body ?? undefined,
-      signal: controller.signal,
-      redirect: "manual",
-    });
-  } catch {
-    throw new UpstreamError(controller.signal.aborted ? 504 : 502);
-  } finally {
-    clearTimeout(timer);
+export function downstreamHeaders(upstream: Headers): Headers {
+  const out = new Headers();
+  const encoding = upstream.get("content-encoding");
+  const encoded = encoding !== null && encoding.trim().toLowerCase() !== "identity";
+  for (const [name, value] of upstream) {
+    if (DROP_RESPONSE.has(name) || (encoded && name === "content-length")) continue;
+    out.set(name, value);
+  }
+  return out;
+}
+
+/** One request to the upstream: a path (with its query) under the fixed base URL. */
+export interface UpstreamRequest {
+  method: string;
+  headers: Record<string, string>;
+  body?: Uint8Array<ArrayBuffer> | string;
+}
+
+/**
+ * The fixed upstream: calls under its base URL, 502/504 as {@linkcode UpstreamError}. The timeout
+ * covers the wait for the upstream's answer (one timer serves every call); its body then streams
+ * through.
+ */
+export class Upstream {
+  readonly #base: string;
+  readonly #fetch: (input: string, init: RequestInit) => Promise<Response>;
+  readonly #timeout: number;
+  readonly #deadlines = new Deadlines();
+
+  /** `base`: the upstream's URL without a trailing slash. */
+  constructor(
+    base: string,
+    options: {
+      fetch: (input: string, init: RequestInit) => Promise<Response>;
+      timeout: number;
+    },
+  ) {
+    this.#base = base;
+    this.#fetch = options.fetch;
+    this.#timeout = options.timeout;
+  }
+
+  /** Calls `pathAndQuery` (raw, starting with `/`) on the upstream. */
+  async call(pathAndQuery: string, request: UpstreamRequest): Promise<Response> {
+    const deadline = this.#deadlines.start(this.#timeout);
+    try {
+      return await this.#fetch(`${this.#base}${pathAndQuery}`, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        signal: deadline.controller.signal,
+        redirect: "manual",
+      });
+    } catch {
+      throw new UpstreamError(deadline.timedOut ? 504 : 502);
+    } finally {
+      this.#deadlines.finish(deadline);
+    }
   }
 }
