@@ -557,3 +557,42 @@ Deno.test("over real sockets: Content-Length passes for a plain body, not for on
     await upstream.shutdown();
   }
 });
+
+Deno.test("same-origin GETs carry no Origin: a refresh still rotates the cookie, and a failed one clears it", async () => {
+  const s = stack({ log: undefined });
+  await registerAndLogin(s);
+  const get = (cookie: string) =>
+    s.proxy.fetch(new Request(`${ORIGIN}/api/agents`, { headers: { cookie } }));
+  const cookieOf = (res: Response) => res.headers.get("set-cookie")?.split(";")[0] ?? null;
+  // The upstream says the token expired: the replayed answer must carry the new cookie.
+  s.emulator.clock.advance(31 * 60_000);
+  const replayed = await get(s.getCookie());
+  assert.equal(replayed.status, 200);
+  await replayed.body?.cancel();
+  const rotated = cookieOf(replayed);
+  assert.ok(rotated && rotated !== s.getCookie(), "the rotated cookie was lost");
+  // An expired cookie is refreshed before the call: the same holds.
+  const sealer = new SessionSealer(SECRET, "cirtusai_session");
+  const tokens = (await sealer.open(rotated.slice(rotated.indexOf("=") + 1)))!;
+  const expired = `cirtusai_session=${await sealer.seal({ ...tokens, expires_at: 0 })}`;
+  const early = await get(expired);
+  assert.equal(early.status, 200);
+  await early.body?.cancel();
+  const renewed = cookieOf(early);
+  assert.ok(renewed && renewed !== expired, "the renewed cookie was lost");
+  // A refresh the upstream refuses clears the cookie on the relayed 401: spend the refresh token
+  // elsewhere, twice, so that the family is revoked.
+  const spent = (await sealer.open(renewed.slice(renewed.indexOf("=") + 1)))!.refresh_token;
+  for (let i = 0; i < 2; i++) {
+    await s.emulator.fetch(`${UPSTREAM}/auth/refresh`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ refresh_token: spent }),
+    });
+  }
+  s.emulator.clock.advance(31 * 60_000);
+  const refused = await get(renewed);
+  assert.equal(refused.status, 401);
+  await refused.body?.cancel();
+  assert.match(refused.headers.get("set-cookie") ?? "", /Max-Age=0/i, "the cookie was not cleared");
+});

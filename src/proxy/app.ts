@@ -7,8 +7,7 @@
  */
 import { type Context, Hono } from "hono";
 import { cors } from "hono/cors";
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import { limitBody } from "../body_limit.ts";
+import { readBody } from "../body_limit.ts";
 import { remoteAddress } from "../remote_address.ts";
 import { requestLog } from "../request_log.ts";
 import type { FetchApp } from "../fetch_app.ts";
@@ -17,7 +16,7 @@ import { InvalidArgumentError } from "../errors.ts";
 import { downstreamHeaders, Upstream, UpstreamError, upstreamHeaders } from "./forward.ts";
 import { MemoryRateLimitStore, type RateLimitStore } from "./rate_limit.ts";
 import { API_ROUTES, routeMatcher, type RouteRule, unsafePath } from "./routes.ts";
-import { type Session, SessionSealer } from "./session_cookie.ts";
+import { readCookie, type Session, sessionCookieHeader, SessionSealer } from "./session_cookie.ts";
 
 /** The proxy's own account, for service mode. */
 export type ServiceCredentials =
@@ -163,19 +162,11 @@ export function createProxy(options: ProxyOptions): FetchApp {
     return session;
   }
 
-  async function writeSession(c: Context, session: Session): Promise<void> {
-    setCookie(c, cookieName, await sealer!.seal(session), {
-      httpOnly: true,
-      secure: true,
-      sameSite: "Strict",
-      path: "/",
-      maxAge: COOKIE_MAX_AGE,
-    });
+  /** The Set-Cookie header that stores `session`. */
+  async function sessionCookie(session: Session): Promise<string> {
+    return sessionCookieHeader(cookieName, await sealer!.seal(session), COOKIE_MAX_AGE);
   }
-
-  function clearSession(c: Context): void {
-    deleteCookie(c, cookieName, { path: "/", secure: true, httpOnly: true, sameSite: "Strict" });
-  }
+  const clearCookie = sessionCookieHeader(cookieName, "", 0);
 
   function sameOrigin(c: Context): boolean {
     const origin = c.req.header("origin");
@@ -225,10 +216,11 @@ export function createProxy(options: ProxyOptions): FetchApp {
     allowMethods: ["GET", "POST", "PUT", "DELETE", "OPTIONS"],
     maxAge: 600,
   });
-  const bodyLimit = limitBody(options.maxBodyBytes ?? 1024 * 1024);
-  // One guard for every /api call: the rate limit, then the body limit (only when there is a
-  // body) and CORS (only when there is an Origin: without one no CORS header is needed).
-  app.use("/api/*", async (c, next) => {
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+
+  // One handler for every /api call, so that Hono runs no middleware chain on the hot path: the
+  // rate limit, then CORS (only when there is an Origin: without one no CORS header is needed).
+  app.all("/api/*", async (c) => {
     const hit = store.hit(clientKey(c.req.raw, c.env), windowMs);
     const { count, resetAt } = hit instanceof Promise ? await hit : hit;
     if (count > limit) {
@@ -236,47 +228,58 @@ export function createProxy(options: ProxyOptions): FetchApp {
         "retry-after": String(Math.max(1, Math.ceil((resetAt - Date.now()) / 1000))),
       });
     }
-    const run = async () => {
-      if (!c.req.raw.body) return await next();
-      const tooLarge = await bodyLimit(c, next);
-      if (tooLarge instanceof Response) c.res = tooLarge;
-    };
-    if (c.req.header("origin") === undefined) return await run();
-    const preflight = await corsHeaders(c, run);
-    if (preflight) return preflight;
+    if (c.req.raw.headers.get("origin") === null) return await handle(c);
+    const preflight = await corsHeaders(c, async () => {
+      c.res = await handle(c);
+    });
+    return preflight ?? c.res;
   });
 
-  app.post("/api/auth/logout", (c) => {
-    if (mode !== "session") return problem(c, 404, "Not Found");
-    if (!sameOrigin(c)) return problem(c, 403, "Cross-site request refused");
-    clearSession(c);
-    return c.json({ authenticated: false });
-  });
-
-  app.all("/api/*", async (c) => {
-    const method = c.req.method;
-    // The raw path and query, before any decoding: what the upstream would see.
-    const href = c.req.url;
+  /** One /api call past the rate limit. Cookies are set by the answers themselves. */
+  async function handle(c: Context): Promise<Response> {
+    const { raw } = c.req;
+    const method = raw.method;
+    // The raw path and query, before any decoding: what the upstream would see. A fragment
+    // never reaches a server, but a Request built by hand may carry one.
+    let href = raw.url;
+    if (href.includes("#")) href = href.slice(0, href.indexOf("#"));
     const pathStart = href.indexOf("/", href.indexOf("//") + 2);
     const queryStart = href.indexOf("?", pathStart);
-    const rawPath = href.slice(pathStart, queryStart < 0 ? undefined : queryStart).split("#")[0];
-    const search = queryStart < 0 ? "" : href.slice(queryStart).split("#")[0];
+    const rawPath = href.slice(pathStart, queryStart < 0 ? undefined : queryStart);
+    const search = queryStart < 0 ? "" : href.slice(queryStart);
     const why = unsafePath(rawPath);
     if (why) return problem(c, 400, `Refused path: ${why}`);
     const path = rawPath.slice("/api".length) || "/";
+    if (mode === "session" && method === "POST" && path === "/auth/logout") {
+      if (!sameOrigin(c)) return problem(c, 403, "Cross-site request refused");
+      return c.json({ authenticated: false }, 200, { "set-cookie": clearCookie });
+    }
     if (!allowed(method, path)) return problem(c, 404, "Not Found");
     if (mode === "session" && STATE_CHANGING.has(method) && !sameOrigin(c)) {
       return problem(c, 403, "Cross-site request refused");
     }
-    const body = c.req.raw.body ? new Uint8Array(await c.req.arrayBuffer()) : undefined;
+    let body: Uint8Array<ArrayBuffer> | undefined;
+    if (raw.body) {
+      const read = await readBody(raw, maxBodyBytes);
+      if (!read) return problem(c, 413, "Request body too large");
+      body = read;
+    }
     const forward = (token?: string) =>
       upstreamApi.call(`${path}${search}`, {
         method,
-        headers: upstreamHeaders(c.req.raw.headers, token),
+        headers: upstreamHeaders(raw.headers, token),
         body,
       });
-    const relay = (res: Response) =>
-      new Response(res.body, { status: res.status, headers: downstreamHeaders(res.headers) });
+    const relay = (res: Response, setCookie?: string) => {
+      const headers = downstreamHeaders(res.headers);
+      if (setCookie) headers.append("set-cookie", setCookie);
+      return new Response(res.body, { status: res.status, headers });
+    };
+    const expired = (cookie: string) =>
+      problem(c, 401, "Session expired: log in again", {
+        "www-authenticate": "Bearer",
+        "set-cookie": cookie,
+      });
 
     try {
       if (mode === "service") {
@@ -293,54 +296,49 @@ export function createProxy(options: ProxyOptions): FetchApp {
         if (answer?.requires_2fa === true) return c.json(answer); // the temporary token is short-lived and useless alone
         const session = answer && sessionFrom(answer);
         if (!session) return problem(c, 502, "Upstream answered without tokens");
-        await writeSession(c, session);
-        return c.json({ authenticated: true, expires_in: answer.expires_in ?? null });
+        return c.json({ authenticated: true, expires_in: answer.expires_in ?? null }, 200, {
+          "set-cookie": await sessionCookie(session),
+        });
       }
 
-      const cookie = getCookie(c, cookieName);
-      let session = cookie ? await sealer!.open(cookie) : null;
+      const cookie = readCookie(raw.headers.get("cookie"), cookieName);
+      let session = cookie ? sealer!.cached(cookie) ?? await sealer!.open(cookie) : null;
       if (cookie && !session) {
-        clearSession(c);
-        return problem(c, 401, "Invalid session", { "www-authenticate": "Bearer" });
+        return problem(c, 401, "Invalid session", {
+          "www-authenticate": "Bearer",
+          "set-cookie": clearCookie,
+        });
       }
       if (path === "/auth/refresh") {
         const next = session ? await refreshSession(session) : null;
-        if (!next) {
-          clearSession(c);
-          return problem(c, 401, "Session expired: log in again", { "www-authenticate": "Bearer" });
-        }
-        await writeSession(c, next);
-        return c.json({
-          authenticated: true,
-          expires_in: next.expires_at ? Math.round((next.expires_at - Date.now()) / 1000) : null,
-        });
+        if (!next) return expired(clearCookie);
+        return c.json(
+          {
+            authenticated: true,
+            expires_in: next.expires_at ? Math.round((next.expires_at - Date.now()) / 1000) : null,
+          },
+          200,
+          { "set-cookie": await sessionCookie(next) },
+        );
       }
+      let renewed: string | undefined;
       if (session?.expires_at !== undefined && session.expires_at <= Date.now() + 5_000) {
         const next = await refreshSession(session);
-        if (!next) {
-          clearSession(c);
-          return problem(c, 401, "Session expired: log in again", { "www-authenticate": "Bearer" });
-        }
+        if (!next) return expired(clearCookie);
         session = next;
-        await writeSession(c, session);
+        renewed = await sessionCookie(session);
       }
-      let res = await forward(session?.access_token);
-      if (res.status === 401 && session?.refresh_token) {
-        const next = await refreshSession(session);
-        if (!next) {
-          clearSession(c);
-          return relay(res);
-        }
-        await res.body?.cancel(); // replaced by the replay's answer
-        await writeSession(c, next);
-        res = await forward(next.access_token);
-      }
-      return relay(res);
+      const res = await forward(session?.access_token);
+      if (res.status !== 401 || !session?.refresh_token) return relay(res, renewed);
+      const next = await refreshSession(session);
+      if (!next) return relay(res, clearCookie);
+      await res.body?.cancel(); // replaced by the replay's answer
+      return relay(await forward(next.access_token), await sessionCookie(next));
     } catch (err) {
       if (err instanceof UpstreamError) return problem(c, err.status, err.message);
       throw err;
     }
-  });
+  }
 
   app.notFound((c) => problem(c, 404, "Not Found"));
   app.onError((err, c) => {

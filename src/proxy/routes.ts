@@ -55,7 +55,7 @@ export function unsafePath(rawPath: string): string | null {
   if (/%2f|%5c|%2e|%00/i.test(rawPath) || rawPath.includes("\\")) {
     return "encoded slashes, backslashes and dots are not allowed";
   }
-  if (rawPath.split("/").some((segment) => segment === "." || segment === "..")) {
+  if (/(?:^|\/)\.\.?(?:\/|$)/.test(rawPath)) {
     return "path traversal is not allowed";
   }
   return null;

@@ -76,10 +76,16 @@ export class SessionSealer {
     return value;
   }
 
+  /** The session of a cookie value opened before, without waiting; undefined when not cached. */
+  cached(value: string): Session | undefined {
+    const cached = this.#opened.get(value);
+    return cached && { ...cached };
+  }
+
   /** The session in a cookie value, or null when it was tampered with or sealed by another key. */
   async open(value: string): Promise<Session | null> {
-    const cached = this.#opened.get(value);
-    if (cached) return { ...cached };
+    const cached = this.cached(value);
+    if (cached) return cached;
     const bytes = base64urlDecode(value);
     if (!bytes || bytes.length < 12 + 16) return null;
     try {
@@ -101,4 +107,30 @@ export class SessionSealer {
     if (this.#opened.size >= CACHE_SIZE) this.#opened.delete(this.#opened.keys().next().value!);
     this.#opened.set(value, { ...session });
   }
+}
+
+/**
+ * The value of cookie `name` in a `Cookie` request header, or undefined. Only the one cookie is
+ * looked for; the others are not parsed.
+ */
+export function readCookie(header: string | null, name: string): string | undefined {
+  if (!header) return undefined;
+  for (let start = 0; start < header.length;) {
+    let end = header.indexOf(";", start);
+    if (end < 0) end = header.length;
+    const pair = header.slice(start, end).trim();
+    if (pair.length > name.length && pair[name.length] === "=" && pair.startsWith(name)) {
+      return pair.slice(name.length + 1);
+    }
+    start = end + 1;
+  }
+  return undefined;
+}
+
+/**
+ * The `Set-Cookie` header that stores `value` (the browser keeps it `maxAge` seconds; 0 deletes
+ * it): HttpOnly, Secure, SameSite=Strict, for the whole site.
+ */
+export function sessionCookieHeader(name: string, value: string, maxAge: number): string {
+  return `${name}=${value}; Max-Age=${maxAge}; Path=/; HttpOnly; Secure; SameSite=Strict`;
 }
