@@ -272,7 +272,7 @@ export function createProxy(options: ProxyOptions): FetchApp {
       });
     const relay = (res: Response, setCookie?: string) => {
       const headers = downstreamHeaders(res.headers);
-      if (setCookie) headers.append("set-cookie", setCookie);
+      if (setCookie) headers["set-cookie"] = setCookie;
       return new Response(res.body, { status: res.status, headers });
     };
     const expired = (cookie: string) =>

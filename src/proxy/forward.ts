@@ -51,18 +51,19 @@ export function upstreamHeaders(incoming: Headers, token?: string): Record<strin
 }
 
 /**
- * The upstream response's headers, filtered for the browser. `Content-Length` passes only for a
- * body that was not content-encoded: fetch decodes a gzip or br body but keeps the encoded length,
- * which would then be wrong. Kept, it spares the browser a chunked answer.
+ * The upstream response's headers, filtered for the browser, as a record (the fastest to build a
+ * Response from; the upstream's own cookies never pass, so no name repeats). `Content-Length`
+ * passes only for a body that was not content-encoded: fetch decodes a gzip or br body but keeps
+ * the encoded length, which would then be wrong. Kept, it spares the browser a chunked answer.
  */
-export function downstreamHeaders(upstream: Headers): Headers {
-  const out = new Headers();
+export function downstreamHeaders(upstream: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
   const encoding = upstream.get("content-encoding");
   const encoded = encoding !== null && encoding.trim().toLowerCase() !== "identity";
-  for (const [name, value] of upstream) {
-    if (DROP_RESPONSE.has(name) || (encoded && name === "content-length")) continue;
-    out.set(name, value);
-  }
+  // forEach rather than for-of: the same pairs, without the iterator's cost.
+  upstream.forEach((value, name) => {
+    if (!DROP_RESPONSE.has(name) && !(encoded && name === "content-length")) out[name] = value;
+  });
   return out;
 }
 
