@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { Totp } from "../mod.ts";
 import { createProxy, type ProxyOptions, proxyOptionsFromEnv } from "../src/proxy/mod.ts";
-import { SessionSealer } from "../src/proxy/session_cookie.ts";
+import { readCookie, SessionSealer } from "../src/proxy/session_cookie.ts";
 import { codeAt, testEmulator } from "./helpers.ts";
 
 const ORIGIN = "https://app.example";
@@ -595,4 +595,14 @@ Deno.test("same-origin GETs carry no Origin: a refresh still rotates the cookie,
   assert.equal(refused.status, 401);
   await refused.body?.cancel();
   assert.match(refused.headers.get("set-cookie") ?? "", /Max-Age=0/i, "the cookie was not cleared");
+});
+
+Deno.test("readCookie finds exactly the named cookie", () => {
+  const name = "cirtusai_session";
+  assert.equal(readCookie("cirtusai_session=abc", name), "abc");
+  assert.equal(readCookie("a=1;  cirtusai_session=abc ; b=2", name), "abc");
+  assert.equal(readCookie("cirtusai_session2=x; xcirtusai_session=y", name), undefined);
+  assert.equal(readCookie("cirtusai_session2=x; cirtusai_session=", name), "");
+  assert.equal(readCookie("", name), undefined);
+  assert.equal(readCookie(null, name), undefined);
 });
