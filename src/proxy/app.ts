@@ -275,10 +275,10 @@ export function createProxy(options: ProxyOptions): FetchApp {
       if (setCookie) headers["set-cookie"] = setCookie;
       return new Response(res.body, { status: res.status, headers });
     };
-    const expired = (cookie: string) =>
+    const expired = () =>
       problem(c, 401, "Session expired: log in again", {
         "www-authenticate": "Bearer",
-        "set-cookie": cookie,
+        "set-cookie": clearCookie,
       });
 
     try {
@@ -311,7 +311,7 @@ export function createProxy(options: ProxyOptions): FetchApp {
       }
       if (path === "/auth/refresh") {
         const next = session ? await refreshSession(session) : null;
-        if (!next) return expired(clearCookie);
+        if (!next) return expired();
         return c.json(
           {
             authenticated: true,
@@ -324,7 +324,7 @@ export function createProxy(options: ProxyOptions): FetchApp {
       let renewed: string | undefined;
       if (session?.expires_at !== undefined && session.expires_at <= Date.now() + 5_000) {
         const next = await refreshSession(session);
-        if (!next) return expired(clearCookie);
+        if (!next) return expired();
         session = next;
         renewed = await sessionCookie(session);
       }
