@@ -14,13 +14,26 @@ interface Run {
 async function setup() {
   const emulator = await serveEmulator({ port: 0, pbkdf2Iterations: 1_000 });
   const config = await Deno.makeTempDir();
-  const env = { XDG_CONFIG_HOME: config, CIRTUSAI_API_URL: emulator.url, NO_COLOR: "1" };
+  // A clean environment, but Deno's own cache kept (it is found through HOME or DENO_DIR), so that
+  // a first run on a fresh machine does not download the CLI's packages into each test.
+  const denoCache = Object.fromEntries(
+    ["HOME", "DENO_DIR"].flatMap((name) => {
+      const value = Deno.env.get(name);
+      return value === undefined ? [] : [[name, value]];
+    }),
+  );
+  const env = {
+    ...denoCache,
+    XDG_CONFIG_HOME: config,
+    CIRTUSAI_API_URL: emulator.url,
+    NO_COLOR: "1",
+  };
   const cli = async (
     args: string[],
     options: { stdin?: string; env?: Record<string, string> } = {},
   ): Promise<Run> => {
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", CLI, ...args],
+      args: ["run", "--quiet", "-A", CLI, ...args],
       env: { ...env, ...options.env },
       clearEnv: true,
       stdin: "piped",
@@ -382,7 +395,7 @@ Deno.test("totp code and uri work offline", async () => {
 Deno.test("cirtusai emulator serves the API, logs one line per request, and exits cleanly on Ctrl-C", async () => {
   const dir = await Deno.makeTempDir();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, "emulator", "--port", "0", "--db", `${dir}/data.kv`],
+    args: ["run", "--quiet", "-A", CLI, "emulator", "--port", "0", "--db", `${dir}/data.kv`],
     env: { NO_COLOR: "1" },
     stdout: "piped",
     stderr: "piped",
