@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { Totp } from "../mod.ts";
 import { createProxy, type ProxyOptions, proxyOptionsFromEnv } from "../src/proxy/mod.ts";
 import { readCookie, SessionSealer } from "../src/proxy/session_cookie.ts";
+import { relay } from "../src/proxy/forward.ts";
 import { codeAt, testEmulator } from "./helpers.ts";
 
 const ORIGIN = "https://app.example";
@@ -361,10 +362,15 @@ Deno.test("limits: body size 413, upstream timeout 504, unreachable upstream 502
     upstream: UPSTREAM,
     cookieSecret: SECRET,
     timeout: 30,
+    // An upstream that never answers; like a real fetch in flight, it keeps the process alive.
     fetch: (_i, init) =>
-      new Promise((_, reject) =>
-        init.signal?.addEventListener("abort", () => reject(init.signal?.reason))
-      ),
+      new Promise((_, reject) => {
+        const inFlight = setTimeout(() => {}, 60_000);
+        init.signal?.addEventListener("abort", () => {
+          clearTimeout(inFlight);
+          reject(init.signal?.reason);
+        });
+      }),
   });
   const timedOut = await slow.fetch(new Request(`${ORIGIN}/api/agents`));
   assert.equal(timedOut.status, 504);
@@ -463,6 +469,12 @@ Deno.test("configuration errors are clear", () => {
     () => createProxy({ upstream: UPSTREAM, cookieSecret: "short" }),
     /at least 32 characters/,
   );
+  for (const timeout of [0, -1, Number.NaN]) {
+    assert.throws(
+      () => createProxy({ upstream: UPSTREAM, cookieSecret: SECRET, timeout }),
+      /timeout must be a positive number of ms/,
+    );
+  }
   assert.throws(() => proxyOptionsFromEnv({}), /CIRTUSAI_UPSTREAM must be set/);
   assert.throws(
     () => proxyOptionsFromEnv({ CIRTUSAI_UPSTREAM: UPSTREAM, CIRTUSAI_PROXY_ROUTES: "agents" }),
@@ -605,4 +617,22 @@ Deno.test("readCookie finds exactly the named cookie", () => {
   assert.equal(readCookie("cirtusai_session2=x; cirtusai_session=", name), "");
   assert.equal(readCookie("", name), undefined);
   assert.equal(readCookie(null, name), undefined);
+});
+
+Deno.test("relay passes a clean answer as it is and copies one whose headers must change", async () => {
+  const clean = new Response("{}", { headers: { "content-type": "application/json" } });
+  assert.equal(relay(clean), clean, "nothing to change: no copy");
+  const withCookie = relay(new Response("{}"), "s=1; Path=/");
+  assert.equal(withCookie.headers.get("set-cookie"), "s=1; Path=/");
+  const dirty = relay(
+    new Response("{}", {
+      status: 201,
+      headers: { "set-cookie": "upstream=1", "keep-alive": "timeout=5", "x-request-id": "r1" },
+    }),
+  );
+  assert.equal(dirty.status, 201);
+  assert.equal(dirty.headers.get("set-cookie"), null);
+  assert.equal(dirty.headers.get("keep-alive"), null);
+  assert.equal(dirty.headers.get("x-request-id"), "r1");
+  assert.equal(await dirty.text(), "{}");
 });

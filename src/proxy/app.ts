@@ -13,7 +13,7 @@ import { requestLog } from "../request_log.ts";
 import type { FetchApp } from "../fetch_app.ts";
 import { CirtusAIClient } from "../client.ts";
 import { InvalidArgumentError } from "../errors.ts";
-import { downstreamHeaders, Upstream, UpstreamError, upstreamHeaders } from "./forward.ts";
+import { relay, Upstream, UpstreamError, upstreamHeaders } from "./forward.ts";
 import { MemoryRateLimitStore, type RateLimitStore } from "./rate_limit.ts";
 import { API_ROUTES, routeMatcher, type RouteRule, unsafePath } from "./routes.ts";
 import { readCookie, type Session, sessionCookieHeader, SessionSealer } from "./session_cookie.ts";
@@ -41,7 +41,11 @@ export interface ProxyOptions {
   allowedOrigins?: string[];
   /** Largest request body; default 1 MiB (413 beyond). */
   maxBodyBytes?: number;
-  /** Upstream timeout in ms; default 15 000 (504 beyond). */
+  /**
+   * Upstream timeout in ms; default 15 000. No answer in time is a 504. Calls share a timer per
+   * window of a tenth of the timeout (at most 1 s), so each gets up to one window more, and a body
+   * still streaming that long after its request may be cut. `Infinity`: none.
+   */
   timeout?: number;
   /** Requests per client and window; default 120 a minute. */
   rateLimit?: { limit?: number; windowMs?: number; store?: RateLimitStore };
@@ -113,6 +117,9 @@ export function createProxy(options: ProxyOptions): FetchApp {
   );
   const origins = new Set(options.allowedOrigins ?? []);
   const timeout = options.timeout ?? 15_000;
+  if (!(timeout > 0)) {
+    throw new InvalidArgumentError("timeout", "timeout must be a positive number of ms");
+  }
   const fetchImpl = options.fetch ?? ((input: string, init: RequestInit) => fetch(input, init));
   const limit = options.rateLimit?.limit ?? 120;
   const windowMs = options.rateLimit?.windowMs ?? 60_000;
@@ -220,20 +227,23 @@ export function createProxy(options: ProxyOptions): FetchApp {
 
   // One handler for every /api call, so that Hono runs no middleware chain on the hot path: the
   // rate limit, then CORS (only when there is an Origin: without one no CORS header is needed).
-  app.all("/api/*", async (c) => {
+  app.all("/api/*", (c) => {
+    // Not async: a synchronous store (the default) costs no extra promise on the hot path.
     const hit = store.hit(clientKey(c.req.raw, c.env), windowMs);
-    const { count, resetAt } = hit instanceof Promise ? await hit : hit;
-    if (count > limit) {
-      return problem(c, 429, "Too many requests", {
-        "retry-after": String(Math.max(1, Math.ceil((resetAt - Date.now()) / 1000))),
-      });
-    }
-    if (c.req.raw.headers.get("origin") === null) return await handle(c);
-    const preflight = await corsHeaders(c, async () => {
-      c.res = await handle(c);
-    });
-    return preflight ?? c.res;
+    return hit instanceof Promise ? hit.then((h) => admit(c, h)) : admit(c, hit);
   });
+
+  function admit(c: Context, hit: { count: number; resetAt: number }): Promise<Response> {
+    if (hit.count > limit) {
+      return Promise.resolve(problem(c, 429, "Too many requests", {
+        "retry-after": String(Math.max(1, Math.ceil((hit.resetAt - Date.now()) / 1000))),
+      }));
+    }
+    if (c.req.raw.headers.get("origin") === null) return handle(c);
+    return corsHeaders(c, async () => {
+      c.res = await handle(c);
+    }).then((preflight) => preflight ?? c.res);
+  }
 
   /** One /api call past the rate limit. Cookies are set by the answers themselves. */
   async function handle(c: Context): Promise<Response> {
@@ -270,11 +280,6 @@ export function createProxy(options: ProxyOptions): FetchApp {
         headers: upstreamHeaders(raw.headers, token),
         body,
       });
-    const relay = (res: Response, setCookie?: string) => {
-      const headers = downstreamHeaders(res.headers);
-      if (setCookie) headers["set-cookie"] = setCookie;
-      return new Response(res.body, { status: res.status, headers });
-    };
     const expired = () =>
       problem(c, 401, "Session expired: log in again", {
         "www-authenticate": "Bearer",

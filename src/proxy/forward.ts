@@ -6,6 +6,7 @@
  * @module
  */
 import { Deadlines } from "../deadlines.ts";
+import { TimeoutWindows } from "./timeout_windows.ts";
 import { CirtusAIError } from "../errors.ts";
 
 // Request headers worth passing on; everything else (Authorization, Cookie, hop-by-hop,
@@ -51,6 +52,26 @@ export function upstreamHeaders(incoming: Headers, token?: string): Record<strin
 }
 
 /**
+ * The upstream's answer as the browser gets it: the answer itself when none of its headers needs
+ * to go (the common case, which spares a copy), otherwise a copy with the headers filtered by
+ * {@linkcode downstreamHeaders}; `setCookie` adds the session cookie. The body streams through.
+ */
+export function relay(res: Response, setCookie?: string): Response {
+  if (setCookie === undefined && passesAsIs(res.headers)) return res;
+  const headers = downstreamHeaders(res.headers);
+  if (setCookie !== undefined) headers["set-cookie"] = setCookie;
+  return new Response(res.body, { status: res.status, headers });
+}
+
+function passesAsIs(headers: Headers): boolean {
+  let clean = true;
+  headers.forEach((_, name) => {
+    if (DROP_RESPONSE.has(name)) clean = false;
+  });
+  return clean;
+}
+
+/**
  * The upstream response's headers, filtered for the browser, as a record (the fastest to build a
  * Response from; the upstream's own cookies never pass, so no name repeats). `Content-Length`
  * passes only for a body that was not content-encoded: fetch decodes a gzip or br body but keeps
@@ -75,15 +96,18 @@ export interface UpstreamRequest {
 }
 
 /**
- * The fixed upstream: calls under its base URL, 502/504 as {@linkcode UpstreamError}. The timeout
- * covers the wait for the upstream's answer (one timer serves every call); its body then streams
- * through.
+ * The fixed upstream: calls under its base URL, 502/504 as {@linkcode UpstreamError}. A call without
+ * an answer within the timeout is a 504. Calls share their timeout signal by the window (see
+ * {@linkcode TimeoutWindows}), so a body still streaming once its window's time is up may be cut.
  */
 export class Upstream {
   readonly #base: string;
   readonly #fetch: (input: string, init: RequestInit) => Promise<Response>;
+  /** Shared timeout signals by the window, where a signal may serve several requests. */
+  readonly #windows: TimeoutWindows | undefined;
+  /** Otherwise (Workers) a controller per call, under one timer. */
+  readonly #deadlines: Deadlines | undefined;
   readonly #timeout: number;
-  readonly #deadlines = new Deadlines();
 
   /** `base`: the upstream's URL without a trailing slash. */
   constructor(
@@ -96,23 +120,58 @@ export class Upstream {
     this.#base = base;
     this.#fetch = options.fetch;
     this.#timeout = options.timeout;
+    // Workers tie an AbortSignal to the request that made it: a fetch made for another request
+    // cannot use it. There each call gets its own controller.
+    const workers = (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent ===
+      "Cloudflare-Workers";
+    if (workers) this.#deadlines = new Deadlines();
+    else this.#windows = new TimeoutWindows(options.timeout);
   }
 
   /** Calls `pathAndQuery` (raw, starting with `/`) on the upstream. */
-  async call(pathAndQuery: string, request: UpstreamRequest): Promise<Response> {
-    const deadline = this.#deadlines.start(this.#timeout);
+  call(pathAndQuery: string, request: UpstreamRequest): Promise<Response> {
+    if (this.#deadlines) return this.#callWithDeadline(pathAndQuery, request, this.#deadlines);
+    const window = this.#windows!.current();
+    const failed = () => {
+      throw new UpstreamError(window.expired ? 504 : 502);
+    };
     try {
-      return await this.#fetch(`${this.#base}${pathAndQuery}`, {
-        method: request.method,
-        headers: request.headers,
-        body: request.body,
-        signal: deadline.controller.signal,
-        redirect: "manual",
-      });
+      return this.#fetch(this.#url(pathAndQuery), this.#init(request, window.signal)).catch(failed);
+    } catch {
+      // A fetch that throws instead of rejecting.
+      return Promise.resolve().then(failed);
+    }
+  }
+
+  async #callWithDeadline(
+    pathAndQuery: string,
+    request: UpstreamRequest,
+    deadlines: Deadlines,
+  ): Promise<Response> {
+    const deadline = deadlines.start(this.#timeout);
+    try {
+      return await this.#fetch(
+        this.#url(pathAndQuery),
+        this.#init(request, deadline.controller.signal),
+      );
     } catch {
       throw new UpstreamError(deadline.timedOut ? 504 : 502);
     } finally {
-      this.#deadlines.finish(deadline);
+      deadlines.finish(deadline);
     }
+  }
+
+  #url(pathAndQuery: string): string {
+    return `${this.#base}${pathAndQuery}`;
+  }
+
+  #init(request: UpstreamRequest, signal: AbortSignal | undefined): RequestInit {
+    return {
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      signal,
+      redirect: "manual",
+    };
   }
 }
