@@ -75,7 +75,8 @@ const target = (name: string, url: string, headers: Record<string, string>): Tar
 });
 const targets = [
   target("upstream", `${upstreamUrl}/agents`, { authorization: "Bearer token" }),
-  target("bare forwarder", `http://127.0.0.1:${bare.addr.port}/api/agents`, {}),
+  // The browser's request is the same for both forwarders; the bare one ignores the cookie.
+  target("bare forwarder", `http://127.0.0.1:${bare.addr.port}/api/agents`, { cookie }),
   target("proxy (session)", `http://127.0.0.1:${proxy.addr.port}/api/agents`, { cookie }),
 ];
 const [, bareTarget] = targets;
