@@ -4,6 +4,7 @@ import { Totp } from "../mod.ts";
 import { createProxy, type ProxyOptions, proxyOptionsFromEnv } from "../src/proxy/mod.ts";
 import { readCookie, SessionSealer } from "../src/proxy/session_cookie.ts";
 import { relay } from "../src/proxy/forward.ts";
+import { InvalidArgumentError } from "../src/errors.ts";
 import { codeAt, testEmulator } from "./helpers.ts";
 
 const ORIGIN = "https://app.example";
@@ -460,6 +461,37 @@ Deno.test("service mode: the proxy's own account serves only the configured rout
   );
 });
 
+Deno.test("timeout, body limit and rate limit come from bindings too", async () => {
+  const options = proxyOptionsFromEnv({
+    CIRTUSAI_UPSTREAM: UPSTREAM,
+    CIRTUSAI_COOKIE_SECRET: SECRET,
+    CIRTUSAI_PROXY_TIMEOUT_MS: "2500",
+    CIRTUSAI_PROXY_MAX_BODY_BYTES: "16",
+    CIRTUSAI_PROXY_RATE_LIMIT: " 2 ",
+  });
+  assert.equal(options.timeout, 2500);
+  assert.equal(options.maxBodyBytes, 16);
+  assert.deepEqual(options.rateLimit, { limit: 2, windowMs: 60_000 });
+  const defaults = proxyOptionsFromEnv({ CIRTUSAI_UPSTREAM: UPSTREAM });
+  assert.equal(defaults.timeout, undefined);
+  assert.equal(defaults.maxBodyBytes, undefined);
+  assert.equal(defaults.rateLimit, undefined);
+  // And the proxy built from them applies them.
+  const emulator = testEmulator();
+  const proxy = createProxy({ ...options, fetch: emulator.fetch });
+  const post = (body: string) =>
+    proxy.fetch(
+      new Request(`${ORIGIN}/api/auth/login`, {
+        method: "POST",
+        headers: { origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" },
+        body,
+      }),
+    );
+  assert.equal((await post("x".repeat(17))).status, 413);
+  assert.equal((await post("username=a")).status, 422);
+  assert.equal((await post("username=a")).status, 429);
+});
+
 Deno.test("configuration errors are clear", () => {
   assert.throws(
     () => createProxy({ upstream: "not a url", cookieSecret: SECRET }),
@@ -475,7 +507,29 @@ Deno.test("configuration errors are clear", () => {
       /timeout must be a positive number of ms/,
     );
   }
+  assert.throws(
+    () => createProxy({ upstream: UPSTREAM, cookieSecret: SECRET, maxBodyBytes: -1 }),
+    /maxBodyBytes must be a number of bytes/,
+  );
+  for (const rateLimit of [{ limit: 0 }, { windowMs: Number.NaN }]) {
+    assert.throws(
+      () => createProxy({ upstream: UPSTREAM, cookieSecret: SECRET, rateLimit }),
+      /rateLimit limit and windowMs must be positive/,
+    );
+  }
   assert.throws(() => proxyOptionsFromEnv({}), /CIRTUSAI_UPSTREAM must be set/);
+  for (const key of ["TIMEOUT_MS", "MAX_BODY_BYTES", "RATE_LIMIT"]) {
+    for (const value of ["0", "-5", "1.5", "10s", "9".repeat(20)]) {
+      assert.throws(
+        () =>
+          proxyOptionsFromEnv({ CIRTUSAI_UPSTREAM: UPSTREAM, [`CIRTUSAI_PROXY_${key}`]: value }),
+        (err: Error) =>
+          err instanceof InvalidArgumentError &&
+          err.message === `CIRTUSAI_PROXY_${key} must be a positive whole number`,
+        `${key}=${value}`,
+      );
+    }
+  }
   assert.throws(
     () => proxyOptionsFromEnv({ CIRTUSAI_UPSTREAM: UPSTREAM, CIRTUSAI_PROXY_ROUTES: "agents" }),
     /METHOD \/path/,

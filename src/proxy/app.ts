@@ -116,6 +116,10 @@ export function createProxy(options: ProxyOptions): FetchApp {
     (options.routes ?? API_ROUTES).filter((r) => mode === "session" || !r.path.startsWith("/auth")),
   );
   const origins = new Set(options.allowedOrigins ?? []);
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  if (!(maxBodyBytes >= 0)) {
+    throw new InvalidArgumentError("maxBodyBytes", "maxBodyBytes must be a number of bytes");
+  }
   const timeout = options.timeout ?? 15_000;
   if (!(timeout > 0)) {
     throw new InvalidArgumentError("timeout", "timeout must be a positive number of ms");
@@ -123,6 +127,9 @@ export function createProxy(options: ProxyOptions): FetchApp {
   const fetchImpl = options.fetch ?? ((input: string, init: RequestInit) => fetch(input, init));
   const limit = options.rateLimit?.limit ?? 120;
   const windowMs = options.rateLimit?.windowMs ?? 60_000;
+  if (!(limit > 0) || !(windowMs > 0)) {
+    throw new InvalidArgumentError("rateLimit", "rateLimit limit and windowMs must be positive");
+  }
   const store = options.rateLimit?.store ?? new MemoryRateLimitStore();
   const clientKey = options.clientKey ?? defaultClientKey;
   // One refresh at a time per session, keyed by its refresh token. The outcome is kept a few
@@ -223,7 +230,6 @@ export function createProxy(options: ProxyOptions): FetchApp {
     allowMethods: ["GET", "POST", "PUT", "DELETE", "OPTIONS"],
     maxAge: 600,
   });
-  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
 
   // One handler for every /api call, so that Hono runs no middleware chain on the hot path: the
   // rate limit, then CORS (only when there is an Origin: without one no CORS header is needed).

@@ -28,6 +28,12 @@ export interface ProxyEnv {
   CIRTUSAI_TOTP_SECRET?: string;
   /** Service mode: a refresh token, instead of the three above. */
   CIRTUSAI_REFRESH_TOKEN?: string;
+  /** Upstream timeout in ms (default 15000). */
+  CIRTUSAI_PROXY_TIMEOUT_MS?: string;
+  /** Largest request body in bytes (default 1048576). */
+  CIRTUSAI_PROXY_MAX_BODY_BYTES?: string;
+  /** Requests per client and minute (default 120). */
+  CIRTUSAI_PROXY_RATE_LIMIT?: string;
   /** Other bindings are ignored. */
   [key: string]: unknown;
 }
@@ -44,6 +50,16 @@ function parseRoutes(text: string): RouteRule[] {
     }
     return { method: method.toUpperCase(), path };
   });
+}
+
+/** A binding that must hold a positive whole number, when set. */
+function positiveInteger(key: keyof ProxyEnv, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (!(n > 0) || !Number.isSafeInteger(n)) {
+    throw new InvalidArgumentError(String(key), `${String(key)} must be a positive whole number`);
+  }
+  return n;
 }
 
 /**
@@ -73,6 +89,12 @@ export function proxyOptionsFromEnv(env: ProxyEnv): ProxyOptions {
   const routes = text("CIRTUSAI_PROXY_ROUTES");
   const refreshToken = text("CIRTUSAI_REFRESH_TOKEN");
   const username = text("CIRTUSAI_USERNAME");
+  const timeout = positiveInteger("CIRTUSAI_PROXY_TIMEOUT_MS", text("CIRTUSAI_PROXY_TIMEOUT_MS"));
+  const maxBodyBytes = positiveInteger(
+    "CIRTUSAI_PROXY_MAX_BODY_BYTES",
+    text("CIRTUSAI_PROXY_MAX_BODY_BYTES"),
+  );
+  const perMinute = positiveInteger("CIRTUSAI_PROXY_RATE_LIMIT", text("CIRTUSAI_PROXY_RATE_LIMIT"));
   return {
     upstream,
     mode,
@@ -81,6 +103,9 @@ export function proxyOptionsFromEnv(env: ProxyEnv): ProxyOptions {
       Boolean,
     ),
     ...(routes ? { routes: parseRoutes(routes) } : {}),
+    ...(timeout ? { timeout } : {}),
+    ...(maxBodyBytes ? { maxBodyBytes } : {}),
+    ...(perMinute ? { rateLimit: { limit: perMinute, windowMs: 60_000 } } : {}),
     ...(mode === "service"
       ? {
         service: refreshToken ? { refreshToken } : {
