@@ -6,8 +6,14 @@
  * can (Node, Bun, Deno), so a timer left armed never holds a process open, and cleared where it
  * cannot.
  *
+ * Where timers belong to the request that set them (Cloudflare Workers: see
+ * `request_scope.ts`), one timer cannot serve the attempts of several requests: the
+ * runtime cancels it once the request that armed it is done, and the others would never time out.
+ * There each attempt gets its own timer, cleared when it finishes.
+ *
  * @module
  */
+import { requestScopedTimers } from "./request_scope.ts";
 
 /** One attempt in flight. */
 export interface Deadline {
@@ -17,6 +23,8 @@ export interface Deadline {
   timedOut: boolean;
   /** `performance.now()` value after which the attempt is aborted. */
   readonly at: number;
+  /** The attempt's own timer, where timers are per attempt. */
+  timer?: Timer;
 }
 
 // setTimeout's longest delay; a longer wait is armed in steps.
@@ -28,9 +36,16 @@ type Timer = ReturnType<typeof setTimeout> & { ref?: () => void; unref?: () => v
 /** Tracks the attempts in flight and aborts those that outlive their timeout. */
 export class Deadlines {
   readonly #pending = new Set<Deadline>();
+  /** A timer per attempt rather than one for all (where timers are request-scoped). */
+  readonly #perAttempt: boolean;
   #timer: Timer | undefined;
   /** When the armed timer fires (Infinity: none is armed). */
   #timerAt = Infinity;
+
+  /** `perAttempt`: a timer for each attempt; by default only where timers are request-scoped. */
+  constructor(options: { perAttempt?: boolean } = {}) {
+    this.#perAttempt = options.perAttempt ?? requestScopedTimers();
+  }
 
   /** Starts tracking an attempt that may last `timeout` ms (`Infinity`: no limit). */
   start(timeout: number): Deadline {
@@ -40,6 +55,13 @@ export class Deadlines {
       at: performance.now() + timeout,
     };
     this.#pending.add(deadline);
+    if (this.#perAttempt) {
+      // Beyond setTimeout's range (about 24.8 days) no request lives anyway: no timer.
+      if (timeout <= MAX_DELAY_MS) {
+        deadline.timer = setTimeout(() => this.#timeOut(deadline), Math.max(0, Math.ceil(timeout)));
+      }
+      return deadline;
+    }
     if (deadline.at < this.#timerAt) this.#arm(deadline.at);
     else if (this.#pending.size === 1) this.#timer?.ref?.(); // busy again: hold the process
     return deadline;
@@ -48,7 +70,11 @@ export class Deadlines {
   /** Stops tracking a finished attempt. */
   finish(deadline: Deadline): void {
     this.#pending.delete(deadline);
-    if (this.#pending.size > 0) return;
+    if (deadline.timer !== undefined) {
+      clearTimeout(deadline.timer);
+      deadline.timer = undefined;
+    }
+    if (this.#perAttempt || this.#pending.size > 0) return;
     // Idle: leave the timer armed but unref'd, or clear it where it cannot be unref'd.
     if (typeof this.#timer?.unref === "function") this.#timer.unref();
     else this.#arm(Infinity);
@@ -56,7 +82,10 @@ export class Deadlines {
 
   /** Aborts every attempt in flight. */
   abortAll(): void {
-    for (const deadline of this.#pending) deadline.controller.abort();
+    for (const deadline of this.#pending) {
+      clearTimeout(deadline.timer);
+      deadline.controller.abort();
+    }
     this.#pending.clear();
     this.#arm(Infinity);
   }
@@ -75,14 +104,16 @@ export class Deadlines {
     const now = performance.now();
     let next = Infinity;
     for (const deadline of this.#pending) {
-      if (deadline.at <= now) {
-        this.#pending.delete(deadline);
-        deadline.timedOut = true;
-        deadline.controller.abort();
-      } else if (deadline.at < next) {
-        next = deadline.at;
-      }
+      if (deadline.at <= now) this.#timeOut(deadline);
+      else if (deadline.at < next) next = deadline.at;
     }
     this.#arm(next);
+  }
+
+  #timeOut(deadline: Deadline): void {
+    this.#pending.delete(deadline);
+    deadline.timer = undefined;
+    deadline.timedOut = true;
+    deadline.controller.abort();
   }
 }

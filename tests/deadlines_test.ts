@@ -36,6 +36,30 @@ Deno.test("a finished attempt is never aborted; abortAll aborts the rest", async
   assert.equal(open.timedOut, false, "an abort by close() is not a timeout");
 });
 
+Deno.test("where timers are request-scoped, each attempt has its own timer, cleared when done", async () => {
+  const deadlines = new Deadlines({ perAttempt: true });
+  const first = deadlines.start(30);
+  const second = deadlines.start(60);
+  const done = deadlines.start(30);
+  assert.ok(
+    first.timer !== undefined && second.timer !== undefined && first.timer !== second.timer,
+  );
+  deadlines.finish(done);
+  assert.equal(done.timer, undefined, "a finished attempt's timer is cleared");
+  // The first attempt's timer fires alone: the second keeps its own, as it must where the
+  // runtime cancels a timer once the request that set it is done.
+  await aborted(first.controller.signal);
+  assert.equal(first.timedOut, true);
+  assert.equal(second.controller.signal.aborted, false);
+  await aborted(second.controller.signal);
+  assert.equal(second.timedOut, true);
+  assert.equal(done.controller.signal.aborted, false);
+  const open = deadlines.start(1_000);
+  deadlines.abortAll();
+  assert.equal(open.controller.signal.aborted, true);
+  assert.equal(open.timedOut, false);
+});
+
 Deno.test("a client with a long timeout lets the process exit right after its last call", async () => {
   const script = `
     import { CirtusAIClient } from ${JSON.stringify(new URL("../mod.ts", import.meta.url).href)};

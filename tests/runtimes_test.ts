@@ -195,3 +195,12 @@ Deno.test("workerd: the proxy's Worker bundle logs in and calls the emulator", a
     await emulator.close();
   }
 });
+
+Deno.test("workerd: overlapping requests each time out, in the proxy and in the SDK", async () => {
+  await requireFile(`${RUNTIMES}node_modules/miniflare/package.json`, NPM_CI);
+  await bundles();
+  const result = await node("workerd_timeouts.mjs", []);
+  const timedOut = `504 ${JSON.stringify({ detail: "Upstream timed out" })}`;
+  assert.deepEqual(result.proxy, [timedOut, timedOut]);
+  assert.deepEqual(result.sdk, ["200 APIConnectionTimeoutError", "200 APIConnectionTimeoutError"]);
+});

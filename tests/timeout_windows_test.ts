@@ -46,6 +46,21 @@ Deno.test("every call gets at least its timeout, and the signal says it timed ou
   await aborted(window.signal);
 });
 
+Deno.test("where signals are request-scoped, every call has a signal of its own", async () => {
+  const windows = new TimeoutWindows(40, { perCall: true });
+  const start = performance.now();
+  const first = windows.current();
+  const second = windows.current();
+  assert.notEqual(first.signal, second.signal, "no signal serves two calls");
+  assert.equal(first.expired, false);
+  const firedAt = await aborted(first.signal);
+  assert.ok(firedAt - start >= 39, `cut after ${firedAt - start} ms`);
+  assert.equal(first.expired, true);
+  assert.equal(first.signal!.reason.name, "TimeoutError");
+  await aborted(second.signal);
+  assert.equal(new TimeoutWindows(Infinity, { perCall: true }).current().signal, undefined);
+});
+
 Deno.test("Infinity, and timeouts beyond setTimeout's range, mean no timeout and no signal", () => {
   for (const timeout of [Infinity, 2 ** 31, 1e12]) {
     const window = new TimeoutWindows(timeout).current();

@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { Deadlines } from "../deadlines.ts";
 import { TimeoutWindows } from "./timeout_windows.ts";
 import { CirtusAIError } from "../errors.ts";
 
@@ -103,11 +102,7 @@ export interface UpstreamRequest {
 export class Upstream {
   readonly #base: string;
   readonly #fetch: (input: string, init: RequestInit) => Promise<Response>;
-  /** Shared timeout signals by the window, where a signal may serve several requests. */
-  readonly #windows: TimeoutWindows | undefined;
-  /** Otherwise (Workers) a controller per call, under one timer. */
-  readonly #deadlines: Deadlines | undefined;
-  readonly #timeout: number;
+  readonly #windows: TimeoutWindows;
 
   /** `base`: the upstream's URL without a trailing slash. */
   constructor(
@@ -119,59 +114,26 @@ export class Upstream {
   ) {
     this.#base = base;
     this.#fetch = options.fetch;
-    this.#timeout = options.timeout;
-    // Workers tie an AbortSignal to the request that made it: a fetch made for another request
-    // cannot use it. There each call gets its own controller.
-    const workers = (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent ===
-      "Cloudflare-Workers";
-    if (workers) this.#deadlines = new Deadlines();
-    else this.#windows = new TimeoutWindows(options.timeout);
+    this.#windows = new TimeoutWindows(options.timeout);
   }
 
   /** Calls `pathAndQuery` (raw, starting with `/`) on the upstream. */
   call(pathAndQuery: string, request: UpstreamRequest): Promise<Response> {
-    if (this.#deadlines) return this.#callWithDeadline(pathAndQuery, request, this.#deadlines);
-    const window = this.#windows!.current();
+    const window = this.#windows.current();
     const failed = () => {
       throw new UpstreamError(window.expired ? 504 : 502);
     };
     try {
-      return this.#fetch(this.#url(pathAndQuery), this.#init(request, window.signal)).catch(failed);
+      return this.#fetch(`${this.#base}${pathAndQuery}`, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        signal: window.signal,
+        redirect: "manual",
+      }).catch(failed);
     } catch {
       // A fetch that throws instead of rejecting.
       return Promise.resolve().then(failed);
     }
-  }
-
-  async #callWithDeadline(
-    pathAndQuery: string,
-    request: UpstreamRequest,
-    deadlines: Deadlines,
-  ): Promise<Response> {
-    const deadline = deadlines.start(this.#timeout);
-    try {
-      return await this.#fetch(
-        this.#url(pathAndQuery),
-        this.#init(request, deadline.controller.signal),
-      );
-    } catch {
-      throw new UpstreamError(deadline.timedOut ? 504 : 502);
-    } finally {
-      deadlines.finish(deadline);
-    }
-  }
-
-  #url(pathAndQuery: string): string {
-    return `${this.#base}${pathAndQuery}`;
-  }
-
-  #init(request: UpstreamRequest, signal: AbortSignal | undefined): RequestInit {
-    return {
-      method: request.method,
-      headers: request.headers,
-      body: request.body,
-      signal,
-      redirect: "manual",
-    };
   }
 }

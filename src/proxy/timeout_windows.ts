@@ -9,8 +9,13 @@
  * that starts in it. The signal fires when its window's time is up whether or not its exchanges
  * are done: aborting a finished fetch does nothing, and a body still streaming by then may be cut.
  *
+ * Where timers and signals belong to the request that made them (Cloudflare Workers), nothing can
+ * be shared between the exchanges of different requests: there each exchange is a window of its
+ * own, with its own timeout signal.
+ *
  * @module
  */
+import { requestScopedTimers } from "../request_scope.ts";
 
 /** The signal an exchange runs under. */
 export interface TimeoutWindow {
@@ -39,18 +44,32 @@ interface OpenWindow extends TimeoutWindow {
 export class TimeoutWindows {
   readonly #timeout: number;
   readonly #width: number;
+  readonly #perCall: boolean;
   #current: OpenWindow | undefined;
   static readonly #none: TimeoutWindow = { signal: undefined, expired: false };
 
-  /** `timeout` in ms, for every exchange; `Infinity` (or beyond about 24 days): none. */
-  constructor(timeout: number) {
+  /**
+   * `timeout` in ms, for every exchange; `Infinity` (or beyond about 24 days): none. `perCall`: a
+   * window for each exchange; by default only where timers and signals are request-scoped.
+   */
+  constructor(timeout: number, options: { perCall?: boolean } = {}) {
     this.#timeout = timeout + MAX_WIDTH_MS > MAX_DELAY_MS ? Infinity : timeout;
     this.#width = Math.min(MAX_WIDTH_MS, Math.max(1, timeout / 10));
+    this.#perCall = options.perCall ?? requestScopedTimers();
   }
 
   /** The window that an exchange starting now belongs to. */
   current(): TimeoutWindow {
     if (this.#timeout === Infinity) return TimeoutWindows.#none;
+    if (this.#perCall) {
+      const signal = AbortSignal.timeout(Math.ceil(this.#timeout));
+      return {
+        signal,
+        get expired() {
+          return signal.aborted;
+        },
+      };
+    }
     const window = this.#current;
     if (window !== undefined && performance.now() < window.closesAt) return window;
     return this.#open();
