@@ -461,6 +461,64 @@ Deno.test("service mode: the proxy's own account serves only the configured rout
   );
 });
 
+Deno.test("service mode: a login that fails upstream is a 502 or 504, and a refusal is not retried at once", async () => {
+  const errors: string[] = [];
+  const originalError = console.error;
+  console.error = (line: string) => errors.push(line);
+  try {
+    const service = (fetch: ProxyOptions["fetch"]) =>
+      createProxy({
+        upstream: UPSTREAM,
+        mode: "service",
+        service: { username: "bot", password: "wrong password", totpSecret: "JBSWY3DPEHPK3PXP" },
+        routes: [{ method: "GET", path: "/agents" }],
+        timeout: 30,
+        fetch,
+      });
+    const get = (proxy: ReturnType<typeof service>) =>
+      proxy.fetch(new Request(`${ORIGIN}/api/agents`));
+
+    const unreachable = await get(service(() => Promise.reject(new TypeError("refused"))));
+    assert.equal(unreachable.status, 502);
+    assert.deepEqual(await unreachable.json(), { detail: "Upstream unreachable" });
+
+    const hanging = service((_input, init) =>
+      new Promise((_resolve, reject) =>
+        init.signal?.addEventListener("abort", () => reject(init.signal?.reason))
+      )
+    );
+    const timedOut = await get(hanging);
+    assert.equal(timedOut.status, 504);
+    assert.deepEqual(await timedOut.json(), { detail: "Upstream timed out" });
+
+    const emulator = testEmulator();
+    const logins: string[] = [];
+    const refusing = service((input, init) => {
+      logins.push(input);
+      return emulator.fetch(input, init);
+    });
+    const refused = await get(refusing);
+    assert.equal(refused.status, 502);
+    const text = await refused.text();
+    assert.deepEqual(JSON.parse(text), { detail: "Upstream refused the proxy's credentials" });
+    assert.equal(logins.length, 1);
+    assert.equal((await get(refusing)).status, 502);
+    assert.equal(logins.length, 1, "no new login for a while after a refusal");
+    const now = Date.now;
+    Date.now = () => now() + 31_000;
+    try {
+      assert.equal((await get(refusing)).status, 502);
+    } finally {
+      Date.now = now;
+    }
+    assert.equal(logins.length, 2, "30 s later the proxy tries again");
+    assert.ok(!text.includes("wrong password") && !errors.join().includes("wrong password"));
+    assert.match(errors.join("\n"), /proxy: the upstream refused the service account's login/);
+  } finally {
+    console.error = originalError;
+  }
+});
+
 Deno.test("timeout, body limit and rate limit come from bindings too", async () => {
   const options = proxyOptionsFromEnv({
     CIRTUSAI_UPSTREAM: UPSTREAM,

@@ -12,7 +12,13 @@ import { remoteAddress } from "../remote_address.ts";
 import { requestLog } from "../request_log.ts";
 import type { FetchApp } from "../fetch_app.ts";
 import { CirtusAIClient } from "../client.ts";
-import { InvalidArgumentError } from "../errors.ts";
+import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  CirtusAIError,
+  InvalidArgumentError,
+} from "../errors.ts";
 import { relay, Upstream, UpstreamError, upstreamHeaders } from "./forward.ts";
 import { MemoryRateLimitStore, type RateLimitStore } from "./rate_limit.ts";
 import { API_ROUTES, routeMatcher, type RouteRule, unsafePath } from "./routes.ts";
@@ -191,7 +197,34 @@ export function createProxy(options: ProxyOptions): FetchApp {
   // Service mode: the SDK logs the proxy in, keeps and refreshes its tokens.
   let serviceClient: CirtusAIClient | null = null;
   let serviceLogin: Promise<unknown> | null = null;
+  // After the upstream refuses the account, calls fail at once for a while: logging in again on
+  // every call would hammer the upstream and could get the account locked.
+  let refusedUntil = 0;
+  const REFUSAL_PAUSE_MS = 30_000;
+  const refusal = () => new UpstreamError(502, "Upstream refused the proxy's credentials");
+
+  /** The service account's access token; an upstream failure is an {@linkcode UpstreamError}. */
   async function serviceToken(force = false): Promise<string> {
+    if (Date.now() < refusedUntil) throw refusal();
+    try {
+      return await serviceLoginToken(force);
+    } catch (err) {
+      if (err instanceof APIConnectionTimeoutError) throw new UpstreamError(504);
+      if (err instanceof APIConnectionError) throw new UpstreamError(502);
+      if (err instanceof APIError && err.status < 500) {
+        refusedUntil = Date.now() + REFUSAL_PAUSE_MS;
+        console.error(
+          `proxy: the upstream refused the service account's login (${err.status}); ` +
+            `retrying in ${REFUSAL_PAUSE_MS / 1000} s`,
+        );
+        throw refusal();
+      }
+      if (err instanceof CirtusAIError) throw new UpstreamError(502, "Upstream login failed");
+      throw err;
+    }
+  }
+
+  async function serviceLoginToken(force: boolean): Promise<string> {
     const credentials = options.service!;
     const client = serviceClient ??= new CirtusAIClient(base, {
       fetch: (input, init) => fetchImpl(String(input), init ?? {}),

@@ -26,12 +26,12 @@ const DROP_RESPONSE = new Set([
   "content-encoding",
 ]);
 
-/** What went wrong reaching the upstream. */
+/** What went wrong reaching the upstream; its message is what the browser is told. */
 export class UpstreamError extends CirtusAIError {
-  /** 502 (unreachable) or 504 (timed out). */
+  /** 502 (unreachable, or a bad answer) or 504 (timed out). */
   readonly status: 502 | 504;
-  constructor(status: 502 | 504) {
-    super(status === 504 ? "Upstream timed out" : "Upstream unreachable");
+  constructor(status: 502 | 504, message?: string) {
+    super(message ?? (status === 504 ? "Upstream timed out" : "Upstream unreachable"));
     this.status = status;
   }
 }
