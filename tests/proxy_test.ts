@@ -1,9 +1,15 @@
 // Issue 7: the edge proxy, with the emulator as upstream; every security rule tested.
 import assert from "node:assert/strict";
 import { Totp } from "../mod.ts";
-import { createProxy, type ProxyOptions, proxyOptionsFromEnv } from "../src/proxy/mod.ts";
+import {
+  createProxy,
+  MemoryRateLimitStore,
+  type ProxyOptions,
+  proxyOptionsFromEnv,
+} from "../src/proxy/mod.ts";
 import { readCookie, SessionSealer } from "../src/proxy/session_cookie.ts";
 import { relay } from "../src/proxy/forward.ts";
+import { unsafePath } from "../src/proxy/routes.ts";
 import { InvalidArgumentError } from "../src/errors.ts";
 import { codeAt, testEmulator } from "./helpers.ts";
 
@@ -719,6 +725,60 @@ Deno.test("same-origin GETs carry no Origin: a refresh still rotates the cookie,
   assert.equal(refused.status, 401);
   await refused.body?.cancel();
   assert.match(refused.headers.get("set-cookie") ?? "", /Max-Age=0/i, "the cookie was not cleared");
+});
+
+Deno.test("opened sessions are cached frozen, so no caller can change what the next one gets", async () => {
+  const sealer = new SessionSealer(SECRET, "cirtusai_session");
+  const value = await sealer.seal({ access_token: "a", refresh_token: "r", expires_at: 1 });
+  const cached = sealer.cached(value)!;
+  assert.deepEqual(cached, { access_token: "a", refresh_token: "r", expires_at: 1 });
+  assert.ok(Object.isFrozen(cached));
+  assert.throws(() => {
+    (cached as { access_token: string }).access_token = "changed";
+  }, TypeError);
+  assert.equal(await sealer.open(value), cached, "open() answers from the cache too");
+  const fresh = new SessionSealer(SECRET, "cirtusai_session");
+  const opened = (await fresh.open(value))!;
+  assert.ok(Object.isFrozen(opened), "a session opened the slow way is the cached one as well");
+  assert.equal(fresh.cached(value), opened);
+  assert.equal(sealer.cached("never-sealed"), undefined);
+});
+
+Deno.test("the memory rate-limit store counts per key and starts a new window when one ends", () => {
+  const store = new MemoryRateLimitStore();
+  const first = store.hit("a", 60_000);
+  assert.equal(first.count, 1);
+  assert.equal(store.hit("a", 60_000).count, 2);
+  assert.equal(store.hit("b", 60_000).count, 1, "keys are counted apart");
+  const now = Date.now;
+  Date.now = () => first.resetAt;
+  try {
+    const next = store.hit("a", 60_000);
+    assert.equal(next.count, 1, "a new window starts from zero");
+    assert.equal(next.resetAt, first.resetAt + 60_000);
+  } finally {
+    Date.now = now;
+  }
+});
+
+Deno.test("unsafePath: what the quick check lets through needs no other check", () => {
+  const refused: [string, RegExp][] = [
+    ["/agents/../_emulator", /traversal/],
+    ["/agents/./x", /traversal/],
+    ["/agents/..", /traversal/],
+    ["/agents//x", /double slashes/],
+    ["/agents\\x", /backslashes/],
+    ["/agents%2Fx", /encoded/],
+    ["/agents/%2e%2e", /encoded/],
+    ["/agents%5cx", /encoded/],
+    ["/agents%00", /encoded/],
+  ];
+  for (const [path, why] of refused) assert.match(unsafePath(path) ?? "", why, path);
+  for (
+    const path of ["/agents", "/agents/a1b2", "/identity/dids/did:key:z6Mk", "/a.b/c..d", "/x%20y"]
+  ) {
+    assert.equal(unsafePath(path), null, path);
+  }
 });
 
 Deno.test("readCookie finds exactly the named cookie", () => {

@@ -20,7 +20,7 @@ import {
   InvalidArgumentError,
 } from "../errors.ts";
 import { relay, Upstream, UpstreamError, upstreamHeaders } from "./forward.ts";
-import { MemoryRateLimitStore, type RateLimitStore } from "./rate_limit.ts";
+import { MemoryRateLimitStore, type RateLimitHit, type RateLimitStore } from "./rate_limit.ts";
 import { API_ROUTES, routeMatcher, type RouteRule, unsafePath } from "./routes.ts";
 import { readCookie, type Session, sessionCookieHeader, SessionSealer } from "./session_cookie.ts";
 
@@ -272,7 +272,7 @@ export function createProxy(options: ProxyOptions): FetchApp {
     return hit instanceof Promise ? hit.then((h) => admit(c, h)) : admit(c, hit);
   });
 
-  function admit(c: Context, hit: { count: number; resetAt: number }): Promise<Response> {
+  function admit(c: Context, hit: RateLimitHit): Promise<Response> {
     if (hit.count > limit) {
       return Promise.resolve(problem(c, 429, "Too many requests", {
         "retry-after": String(Math.max(1, Math.ceil((hit.resetAt - Date.now()) / 1000))),
@@ -313,8 +313,9 @@ export function createProxy(options: ProxyOptions): FetchApp {
       if (!read) return problem(c, 413, "Request body too large");
       body = read;
     }
+    const target = search ? path + search : path;
     const forward = (token?: string) =>
-      upstreamApi.call(`${path}${search}`, {
+      upstreamApi.call(target, {
         method,
         headers: upstreamHeaders(raw.headers, token),
         body,

@@ -14,6 +14,6 @@
  */
 export { createProxy, type ProxyOptions, type ServiceCredentials } from "./app.ts";
 export { type ProxyEnv, proxyFromEnv, proxyOptionsFromEnv } from "./env.ts";
-export { MemoryRateLimitStore, type RateLimitStore } from "./rate_limit.ts";
+export { MemoryRateLimitStore, type RateLimitHit, type RateLimitStore } from "./rate_limit.ts";
 export { API_ROUTES, type RouteRule } from "./routes.ts";
 export type { FetchApp } from "../fetch_app.ts";

@@ -5,13 +5,16 @@
  * @module
  */
 
+/** Hits of one key in the current window, and when the window ends (epoch ms). */
+export type RateLimitHit = Readonly<{ count: number; resetAt: number }>;
+
 /** Counts hits per key in fixed windows. */
 export interface RateLimitStore {
   /** Records a hit for `key`; returns the hits in the current window and when it ends (epoch ms). */
   hit(
     key: string,
     windowMs: number,
-  ): Promise<{ count: number; resetAt: number }> | { count: number; resetAt: number };
+  ): Promise<RateLimitHit> | RateLimitHit;
 }
 
 /**
@@ -26,7 +29,7 @@ export interface RateLimitStore {
 export class MemoryRateLimitStore implements RateLimitStore {
   readonly #windows = new Map<string, { count: number; resetAt: number }>();
 
-  hit(key: string, windowMs: number): { count: number; resetAt: number } {
+  hit(key: string, windowMs: number): RateLimitHit {
     const now = Date.now();
     let w = this.#windows.get(key);
     if (!w || now >= w.resetAt) {
@@ -35,7 +38,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
       this.#windows.set(key, w);
     }
     w.count++;
-    return { ...w };
+    return w; // read-only to the caller: no copy per call
   }
 
   #sweep(now: number): void {

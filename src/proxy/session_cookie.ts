@@ -28,7 +28,7 @@ const CACHE_SIZE = 1024;
 export class SessionSealer {
   readonly #key: Promise<CryptoKey>;
   readonly #aad: Uint8Array<ArrayBuffer>;
-  readonly #opened = new Map<string, Session>();
+  readonly #opened = new Map<string, Readonly<Session>>();
 
   /** `secret`: at least 32 characters of randomness (e.g. `openssl rand -base64 32`). */
   constructor(secret: string, cookieName: string) {
@@ -76,14 +76,19 @@ export class SessionSealer {
     return value;
   }
 
-  /** The session of a cookie value opened before, without waiting; undefined when not cached. */
-  cached(value: string): Session | undefined {
-    const cached = this.#opened.get(value);
-    return cached && { ...cached };
+  /**
+   * The session of a cookie value opened before, without waiting; undefined when not cached. It is
+   * the cache's own object, frozen: no copy per call.
+   */
+  cached(value: string): Readonly<Session> | undefined {
+    return this.#opened.get(value);
   }
 
-  /** The session in a cookie value, or null when it was tampered with or sealed by another key. */
-  async open(value: string): Promise<Session | null> {
+  /**
+   * The session in a cookie value (frozen, as it is cached), or null when it was tampered with or
+   * sealed by another key.
+   */
+  async open(value: string): Promise<Readonly<Session> | null> {
     const cached = this.cached(value);
     if (cached) return cached;
     const bytes = base64urlDecode(value);
@@ -96,16 +101,17 @@ export class SessionSealer {
       );
       const session = JSON.parse(new TextDecoder().decode(plain));
       if (typeof session?.access_token !== "string") return null;
-      this.#remember(value, session);
-      return { ...session };
+      return this.#remember(value, session);
     } catch {
       return null;
     }
   }
 
-  #remember(value: string, session: Session): void {
+  #remember(value: string, session: Session): Readonly<Session> {
     if (this.#opened.size >= CACHE_SIZE) this.#opened.delete(this.#opened.keys().next().value!);
-    this.#opened.set(value, { ...session });
+    const frozen = Object.freeze({ ...session });
+    this.#opened.set(value, frozen);
+    return frozen;
   }
 }
 
