@@ -42,6 +42,8 @@ function stack(extra: Partial<ProxyOptions> = {}) {
       form?: Record<string, string>;
       headers?: Record<string, string>;
       cookie?: string | null;
+      /** The runtime's execution context (Workers), passed as app.fetch's third argument. */
+      ctx?: { waitUntil(promise: Promise<unknown>): void; passThroughOnException(): void };
     } = {},
   ) {
     const headers = new Headers({ origin: ORIGIN, ...init.headers });
@@ -55,7 +57,11 @@ function stack(extra: Partial<ProxyOptions> = {}) {
       headers.set("content-type", "application/x-www-form-urlencoded");
       body = new URLSearchParams(init.form);
     }
-    const res = await proxy.fetch(new Request(`${ORIGIN}${path}`, { method, headers, body }));
+    const res = await proxy.fetch(
+      new Request(`${ORIGIN}${path}`, { method, headers, body }),
+      undefined,
+      init.ctx,
+    );
     const setCookie = res.headers.get("set-cookie");
     if (setCookie) {
       const value = setCookie.split(";")[0];
@@ -184,6 +190,29 @@ Deno.test("an expired access token in the cookie is refreshed before the call, o
   );
   assert.deepEqual(results.map((r) => r.status), [200, 200, 200, 200, 200]);
   assert.equal(s.calls.filter((c) => c.url.endsWith("/auth/refresh")).length - refreshesBefore, 1);
+});
+
+Deno.test("on Workers a refresh outlives the request that started it (waitUntil), as others wait on it", async () => {
+  const s = stack();
+  await registerAndLogin(s);
+  const tokens = await s.session();
+  s.setCookie(
+    `cirtusai_session=${await new SessionSealer(SECRET, "cirtusai_session").seal({
+      ...tokens,
+      expires_at: Date.now() - 1000,
+    })}`,
+  );
+  const kept: Promise<unknown>[] = [];
+  const ctx = { waitUntil: (p: Promise<unknown>) => kept.push(p), passThroughOnException() {} };
+  const results = await Promise.all(
+    Array.from({ length: 3 }, () => s.call("GET", "/api/agents", { ctx })),
+  );
+  assert.deepEqual(results.map((r) => r.status), [200, 200, 200]);
+  assert.equal(kept.length, 1, "the one refresh the three calls shared");
+  await kept[0];
+  // A plain call to an unexpired session starts no shared work.
+  assert.equal((await s.call("GET", "/api/agents", { ctx })).status, 200);
+  assert.equal(kept.length, 1);
 });
 
 Deno.test("a failed refresh clears the session and answers 401", async () => {
@@ -445,10 +474,13 @@ Deno.test("service mode: the proxy's own account serves only the configured rout
       return emulator.fetch(input, init);
     },
   });
+  const kept: Promise<unknown>[] = [];
+  const ctx = { waitUntil: (p: Promise<unknown>) => kept.push(p), passThroughOnException() {} };
   const get = (path: string, method = "GET") =>
-    service.fetch(new Request(`${ORIGIN}${path}`, { method }));
+    service.fetch(new Request(`${ORIGIN}${path}`, { method }), undefined, ctx);
   const agents = await get("/api/agents");
   assert.equal(agents.status, 200);
+  assert.equal(kept.length, 1, "the login outlives the request that started it (Workers)");
   const [master] = await agents.json();
   assert.equal((await get(`/api/identity/dids/${master.did}`)).status, 200);
   assert.equal(logins.length, 1, "tokens are cached");

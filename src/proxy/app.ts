@@ -78,6 +78,21 @@ function problem(
   return c.json({ detail }, status as 400, headers);
 }
 
+/**
+ * Keeps `work` running to its end even if the request that started it goes away, where the runtime
+ * would otherwise cancel it (Workers: `waitUntil`). Other requests may be waiting for the same
+ * work (one refresh, or one login, serves them all); without this they could wait forever.
+ */
+function outliveRequest(c: Context, work: Promise<unknown>): void {
+  let ctx: { waitUntil(promise: Promise<unknown>): void } | undefined;
+  try {
+    ctx = c.executionCtx; // Hono throws where the runtime gives none (Deno.serve)
+  } catch {
+    return;
+  }
+  ctx.waitUntil(work.catch(() => {}));
+}
+
 function defaultClientKey(request: Request, env: unknown): string {
   // On Workers there is no connection info; Cloudflare itself sets cf-connecting-ip.
   return remoteAddress(env) ?? request.headers.get("cf-connecting-ip") ?? "anonymous";
@@ -145,7 +160,7 @@ export function createProxy(options: ProxyOptions): FetchApp {
 
   const upstreamApi = new Upstream(base, { fetch: fetchImpl, timeout });
 
-  async function refreshSession(session: Session): Promise<Session | null> {
+  async function refreshSession(c: Context, session: Readonly<Session>): Promise<Session | null> {
     const token = session.refresh_token;
     if (!token) return null;
     const now = Date.now();
@@ -167,6 +182,7 @@ export function createProxy(options: ProxyOptions): FetchApp {
       // An unreachable upstream is not an answer worth keeping: the next call tries again.
       pending.catch(() => refreshing.delete(token));
       refreshing.set(token, { at: now, result: pending });
+      outliveRequest(c, pending);
     }
     return await pending;
   }
@@ -204,10 +220,10 @@ export function createProxy(options: ProxyOptions): FetchApp {
   const refusal = () => new UpstreamError(502, "Upstream refused the proxy's credentials");
 
   /** The service account's access token; an upstream failure is an {@linkcode UpstreamError}. */
-  async function serviceToken(force = false): Promise<string> {
+  async function serviceToken(c: Context, force = false): Promise<string> {
     if (Date.now() < refusedUntil) throw refusal();
     try {
-      return await serviceLoginToken(force);
+      return await serviceLoginToken(c, force);
     } catch (err) {
       if (err instanceof APIConnectionTimeoutError) throw new UpstreamError(504);
       if (err instanceof APIConnectionError) throw new UpstreamError(502);
@@ -224,27 +240,30 @@ export function createProxy(options: ProxyOptions): FetchApp {
     }
   }
 
-  async function serviceLoginToken(force: boolean): Promise<string> {
+  async function serviceLoginToken(c: Context, force: boolean): Promise<string> {
     const credentials = options.service!;
     const client = serviceClient ??= new CirtusAIClient(base, {
       fetch: (input, init) => fetchImpl(String(input), init ?? {}),
       timeout,
     });
     if (force || !client.token) {
-      serviceLogin ??= (async () => {
-        if ("refreshToken" in credentials) {
-          return await client.auth.refresh(client.refreshToken ?? credentials.refreshToken);
-        }
-        // A refresh when possible; a new login when the refresh token is gone or refused.
-        if (client.refreshToken && await client.auth.refresh().then(() => true, () => false)) {
-          return;
-        }
-        await client.auth.loginWith2fa(credentials.username, credentials.password, {
-          totpSecret: credentials.totpSecret,
+      if (!serviceLogin) {
+        serviceLogin = (async () => {
+          if ("refreshToken" in credentials) {
+            return await client.auth.refresh(client.refreshToken ?? credentials.refreshToken);
+          }
+          // A refresh when possible; a new login when the refresh token is gone or refused.
+          if (client.refreshToken && await client.auth.refresh().then(() => true, () => false)) {
+            return;
+          }
+          await client.auth.loginWith2fa(credentials.username, credentials.password, {
+            totpSecret: credentials.totpSecret,
+          });
+        })().finally(() => {
+          serviceLogin = null;
         });
-      })().finally(() => {
-        serviceLogin = null;
-      });
+        outliveRequest(c, serviceLogin);
+      }
       await serviceLogin;
     }
     return client.token!;
@@ -328,8 +347,8 @@ export function createProxy(options: ProxyOptions): FetchApp {
 
     try {
       if (mode === "service") {
-        let res = await forward(await serviceToken());
-        if (res.status === 401) res = await forward(await serviceToken(true));
+        let res = await forward(await serviceToken(c));
+        if (res.status === 401) res = await forward(await serviceToken(c, true));
         return relay(res);
       }
 
@@ -355,7 +374,7 @@ export function createProxy(options: ProxyOptions): FetchApp {
         });
       }
       if (path === "/auth/refresh") {
-        const next = session ? await refreshSession(session) : null;
+        const next = session ? await refreshSession(c, session) : null;
         if (!next) return expired();
         return c.json(
           {
@@ -368,14 +387,14 @@ export function createProxy(options: ProxyOptions): FetchApp {
       }
       let renewed: string | undefined;
       if (session?.expires_at !== undefined && session.expires_at <= Date.now() + 5_000) {
-        const next = await refreshSession(session);
+        const next = await refreshSession(c, session);
         if (!next) return expired();
         session = next;
         renewed = await sessionCookie(session);
       }
       const res = await forward(session?.access_token);
       if (res.status !== 401 || !session?.refresh_token) return relay(res, renewed);
-      const next = await refreshSession(session);
+      const next = await refreshSession(c, session);
       if (!next) return relay(res, clearCookie);
       await res.body?.cancel(); // replaced by the replay's answer
       return relay(await forward(next.access_token), await sessionCookie(next));
