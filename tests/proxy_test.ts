@@ -538,7 +538,7 @@ Deno.test("service mode: a login that fails upstream is a 502 or 504, and a refu
     const refused = await get(refusing);
     assert.equal(refused.status, 502);
     const text = await refused.text();
-    assert.deepEqual(JSON.parse(text), { detail: "Upstream refused the proxy's credentials" });
+    assert.deepEqual(JSON.parse(text), { detail: "Upstream refused the proxy's login" });
     assert.equal(logins.length, 1);
     assert.equal((await get(refusing)).status, 502);
     assert.equal(logins.length, 1, "no new login for a while after a refusal");

@@ -213,11 +213,12 @@ export function createProxy(options: ProxyOptions): FetchApp {
   // Service mode: the SDK logs the proxy in, keeps and refreshes its tokens.
   let serviceClient: CirtusAIClient | null = null;
   let serviceLogin: Promise<unknown> | null = null;
-  // After the upstream refuses the account, calls fail at once for a while: logging in again on
-  // every call would hammer the upstream and could get the account locked.
+  // After the upstream refuses the login (wrong credentials, a rate limit: any 4xx), calls fail at
+  // once for a while: logging in again on every call would hammer the upstream and could get the
+  // account locked.
   let refusedUntil = 0;
   const REFUSAL_PAUSE_MS = 30_000;
-  const refusal = () => new UpstreamError(502, "Upstream refused the proxy's credentials");
+  const refusal = () => new UpstreamError(502, "Upstream refused the proxy's login");
 
   /** The service account's access token; an upstream failure is an {@linkcode UpstreamError}. */
   async function serviceToken(c: Context, force = false): Promise<string> {
