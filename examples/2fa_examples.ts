@@ -38,7 +38,7 @@ async function exampleRegistration(
   });
   console.log(`QR code URI:  ${setup.qr_code_uri}`);
   console.log(`Secret key:   ${setup.secret}`);
-  console.log(`QR image:     ${setup.qr_code_image.length} base64 characters of PNG`);
+  console.log(`QR image:     ${setup.qr_code_image?.length ?? 0} base64 characters of PNG`);
   console.log(`Backup codes: ${setup.backup_codes.join(", ")}`);
   return setup;
 }
@@ -87,7 +87,7 @@ async function exampleManagement(client: CirtusAIClient, setup: TwoFactorSetup):
   const debug = await client.auth.debug2fa();
   console.log(
     `Server time: ${debug.current_server_time}; accepted codes: ${
-      Object.values(debug.valid_codes).join(", ")
+      Object.values(debug.valid_codes ?? {}).join(", ")
     }`,
   );
   console.log(`Note: ${debug.usage_note}`);

@@ -60,7 +60,7 @@ try {
   step("Confirm 2FA with the next code");
   // A code works once; the server also accepts the next time step's code.
   const next = await authenticator.generate(Date.now() + authenticator.period * 1000);
-  say((await client.auth.confirm2fa(next)).message);
+  say((await client.auth.confirm2fa(next)).message ?? "2FA confirmed");
   const status = await client.auth.get2faStatus();
   say(`2FA enabled: ${status.is_2fa_enabled}, method: ${status.preferred_2fa_method}`);
 
@@ -79,10 +79,10 @@ try {
 
   step("Provision an e-mail address and a wallet for the child");
   const email = await client.agents.provisionEmail(child.id);
-  say(`E-mail: ${email.details.email_address}`);
+  say(`E-mail: ${email.details?.email_address ?? email.email_address}`);
   const wallet = await client.agents.provisionWallet(child.id, "base");
-  say(`Wallet on ${wallet.details.chain}: ${wallet.details.address}`);
-  const { assets } = await client.wallets.listAssets();
+  say(`Wallet on ${wallet.chain}: ${wallet.address}`);
+  const { assets = [] } = await client.wallets.listAssets();
   say(`The account now holds ${assets.length} assets.`);
 
   step("Issue a verifiable credential to the child, and verify it");
@@ -91,6 +91,7 @@ try {
     types: ["AgentCapability"],
     claim: { can_send_email: true, spend_limit_usd: 25 },
   });
+  if (typeof credential !== "string") throw new Error("the emulator issues VC-JWT strings");
   say(`Credential (VC-JWT): ${credential.slice(0, 48)}...`);
   const onServer = await client.identity.verifyCredential(credential);
   say(`Verified by the server: ${onServer.verified}`);
@@ -101,8 +102,8 @@ try {
 
   step("2FA diagnostics");
   const debug = await client.auth.debug2fa();
-  say(`Server time ${new Date(debug.current_server_time * 1000).toISOString()}`);
-  say(`Codes valid right now: ${Object.values(debug.valid_codes).join(", ")}`);
+  say(`Server time ${new Date((debug.current_server_time ?? 0) * 1000).toISOString()}`);
+  say(`Codes valid right now: ${Object.values(debug.valid_codes ?? {}).join(", ")}`);
 
   step("Refresh the tokens");
   const before = client.token;
@@ -110,7 +111,7 @@ try {
   say(`New access token: ${client.token !== before}; the old refresh token is now spent.`);
 
   step("Disable 2FA with a backup code and the password");
-  say((await client.auth.disable2fa(setup.backup_codes[0], password)).message);
+  say((await client.auth.disable2fa(setup.backup_codes[0], password)).message ?? "2FA disabled");
   say(`2FA enabled: ${(await client.auth.get2faStatus()).is_2fa_enabled}`);
 
   console.log(`\nDone in ${((performance.now() - started) / 1000).toFixed(1)} s.`);

@@ -232,15 +232,20 @@ export async function signCredentialJwt(input: SignCredentialInput): Promise<str
  *
  * @example
  * ```ts
- * import { verifyCredentialJwt } from "@cirtusai/sdk";
+ * import { verifyCredentialJwt } from "@cirtusai/sdk/did";
  * const result = await verifyCredentialJwt("eyJ...");
  * if (!result.verified) console.log(result.error);
  * ```
  */
 export async function verifyCredentialJwt(
-  jwt: string,
+  jwt: string | JsonObject,
   options: { now?: number } = {},
 ): Promise<CredentialVerification> {
+  if (typeof jwt === "object" && jwt !== null) {
+    return fail(
+      "credential is an object, not a VC-JWT: only compact JWTs can be verified offline (verify it with the server)",
+    );
+  }
   const parts = typeof jwt === "string" ? jwt.split(".") : [];
   if (parts.length !== 3) return fail("credential is not a compact JWT (expected three parts)");
   const header = decodeJson(parts[0]);

@@ -153,7 +153,7 @@ export class HttpClient {
     const refresh = token.refresh_token ??
       (options.keepRefresh ? this.#tokens?.refresh_token : undefined);
     if (refresh) next.refresh_token = refresh;
-    if (token.expires_in !== undefined) next.expires_at = Date.now() + token.expires_in * 1000;
+    if (token.expires_in != null) next.expires_at = Date.now() + token.expires_in * 1000;
     await this.setTokens(next);
   }
 

@@ -1,17 +1,21 @@
 /**
  * Small hand-written validators for the wire models: each model is a table of its fields and
- * their kinds; aliases of the API contract fill the canonical names; extra fields are kept.
- * Parsers complete the freshly parsed JSON in place rather than copying it.
- * A bad shape is a {@linkcode ResponseValidationError} naming the field and keeping the raw body.
+ * their kinds. The rule (shared/API.md, "Models: what the real backend may send"): only the fields
+ * the seed documents require are required; every other field may be absent or null and is left as
+ * the server sent it; the documents' other spellings fill the canonical names and stay too; extra
+ * fields are kept. Parsers complete the freshly parsed JSON in place rather than copying it.
+ * A bad shape is a {@linkcode ResponseValidationError} naming the field.
  *
  * @module
  */
 import { ResponseValidationError } from "./errors.ts";
 import type {
   Agent,
+  AgentOrChild,
   Asset,
   AssetList,
   ChildAgent,
+  ChildAgentUpdate,
   CredentialVerification,
   DID,
   EmailAccount,
@@ -19,6 +23,7 @@ import type {
   IssuedCredential,
   LoginResult,
   Message,
+  ProvisionedAsset,
   SmsCodeSent,
   Token,
   TwoFactorDebug,
@@ -33,22 +38,31 @@ type Obj = Record<string, unknown>;
 
 /**
  * A field's kind: `string`, `number`, `boolean`, `object`, `strings` (string[]), `id` (a string,
- * or a number turned into one). `?` after it: may be absent or null (left out, or given the
- * default in {@linkcode Model.defaults}); `|null`: may be null (absent becomes null).
+ * or a number turned into one), `credential` (a string or an object), `amount` (a string or a
+ * number), `time` (unix seconds, or an ISO 8601 string). `?` after it: may be absent or null.
  */
-type Kind = "string" | "number" | "boolean" | "object" | "strings" | "id";
-type Spec = Kind | `${Kind}?` | `${Kind}|null`;
+type Kind =
+  | "string"
+  | "number"
+  | "boolean"
+  | "object"
+  | "strings"
+  | "id"
+  | "credential"
+  | "amount"
+  | "time";
+type Spec = Kind | `${Kind}?`;
 
 interface Model {
   fields: Record<string, Spec>;
-  /** Values for absent optional fields. */
+  /** Values for absent or null optional fields: only where the API contract names one. */
   defaults?: Obj;
-  /** Canonical name → accepted spellings. */
+  /** Canonical name → accepted spellings (each also listed in `fields`, so it is checked). */
   aliases?: Record<string, string[]>;
   /**
-   * For the models that come in lists: a hand-written check that an object is already complete
-   * and canonical, so the table has nothing to do. It reads the fields by name, which is many
-   * times faster than the table's loop; anything it does not accept goes through the table, which
+   * For the models that come in lists: a hand-written check that an object is already valid and
+   * canonical, so the table has nothing to do. It reads the fields by name, which is many times
+   * faster than the table's loop; anything it does not accept goes through the table, which
    * completes the object or names what is wrong. `tests/parse_test.ts` holds the two to agree.
    */
   canonical?: (o: Obj) => boolean;
@@ -56,18 +70,21 @@ interface Model {
 
 /** A model with its field specs split once, when the module loads. */
 interface Compiled {
-  fields: [field: string, kind: Kind, mark: string | undefined][];
+  fields: [field: string, kind: Kind, optional: boolean][];
+  kinds: Record<string, Kind>;
   defaults: Obj;
   aliases: [canonical: string, spellings: string[]][];
   canonical?: (o: Obj) => boolean;
 }
 
 function define(m: Model): Compiled {
+  const fields = Object.entries(m.fields).map(([f, spec]): [string, Kind, boolean] => {
+    const optional = spec.endsWith("?");
+    return [f, (optional ? spec.slice(0, -1) : spec) as Kind, optional];
+  });
   return {
-    fields: Object.entries(m.fields).map(([f, spec]) => {
-      const [k, mark] = spec.split(/(?=[?|])/) as [Kind, string?];
-      return [f, k, mark];
-    }),
+    fields,
+    kinds: Object.fromEntries(fields.map(([f, k]) => [f, k])),
     defaults: m.defaults ?? {},
     aliases: Object.entries(m.aliases ?? {}),
     canonical: m.canonical,
@@ -75,22 +92,50 @@ function define(m: Model): Compiled {
 }
 
 const isObject = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
-const isString = (v: unknown) => typeof v === "string";
+const isString = (v: unknown): v is string => typeof v === "string";
+/** Absent, null, or a string. */
+const optString = (v: unknown) => v == null || typeof v === "string";
+/** Absent, null, or an object. */
+const optObject = (v: unknown) => v == null || isObject(v);
 
 function kind(v: unknown): string {
   return v === null ? "null" : Array.isArray(v) ? "array" : typeof v;
 }
 
 function matches(v: unknown, k: Kind): boolean {
-  // Number.isFinite is false for anything but a finite number.
-  return k === "object"
-    ? isObject(v)
-    : k === "strings"
-    ? Array.isArray(v) && v.every(isString)
-    : k === "id"
-    ? isString(v) || Number.isFinite(v)
-    : typeof v === k && (k !== "number" || Number.isFinite(v));
+  switch (k) {
+    case "object":
+      return isObject(v);
+    case "strings":
+      return Array.isArray(v) && v.every(isString);
+    case "credential":
+      return isString(v) || isObject(v);
+    case "time":
+      return Number.isFinite(v) || (isString(v) && Number.isFinite(Date.parse(v)));
+    case "id":
+    case "amount":
+      // Number.isFinite is false for anything but a finite number.
+      return isString(v) || Number.isFinite(v);
+    case "number":
+      return Number.isFinite(v);
+    case "string":
+      return isString(v);
+    case "boolean":
+      return typeof v === "boolean";
+  }
 }
+
+const EXPECTED: Record<Kind, string> = {
+  string: "a string",
+  number: "a number",
+  boolean: "a boolean",
+  object: "an object",
+  strings: "an array of strings",
+  id: "a string or a number",
+  credential: "a string or an object",
+  amount: "a string or a number",
+  time: "unix seconds or an ISO 8601 time",
+};
 
 /** A copy of a default, so that no two results share a mutable object. */
 function fresh(value: unknown): unknown {
@@ -119,27 +164,23 @@ class Reader {
     return model.canonical?.(o) ? o : this.complete(o, path, model, index);
   }
 
-  /** The table's work for {@linkcode read}: aliases, kinds, nulls and defaults, field by field. */
+  /** The table's work for {@linkcode read}: aliases, kinds and defaults, field by field. */
   complete(o: Obj, path: string, model: Compiled, index = -1): Obj {
-    const { fields, defaults, aliases } = model;
+    const { fields, kinds, defaults, aliases } = model;
     for (const [name, spellings] of aliases) {
-      const alias = spellings.find((a) => o[a] !== undefined);
-      if (o[name] === undefined && alias) o[name] = o[alias];
+      if (o[name] != null) continue;
+      const alias = spellings.find((a) => o[a] != null && matches(o[a], kinds[name]));
+      if (alias) o[name] = o[alias];
     }
-    for (const [field, k, mark] of fields) {
+    for (const [field, k, optional] of fields) {
       const v = o[field];
       if (v === undefined || v === null) {
-        if (!mark) {
+        if (!optional) {
           this.fail(where(path, index, field), v === null ? "must not be null" : "is missing");
         }
-        if (mark === "|null") o[field] = null;
-        else if (field in defaults) o[field] = fresh(defaults[field]);
-        else delete o[field];
+        if (field in defaults) o[field] = fresh(defaults[field]);
       } else if (!matches(v, k)) {
-        this.fail(
-          where(path, index, field),
-          `must be ${k === "strings" ? "an array of strings" : `a ${k}`} (got ${kind(v)})`,
-        );
+        this.fail(where(path, index, field), `must be ${EXPECTED[k]} (got ${kind(v)})`);
       } else if (k === "id") {
         o[field] = String(v);
       }
@@ -183,70 +224,99 @@ const TOKEN = define({
 });
 const TWO_FACTOR_REQUIRED = define({
   fields: { temporary_token: "string", preferred_method: "string?", message: "string?" },
-  defaults: { preferred_method: "totp", message: "2FA verification required" },
 });
+// Other spellings come first in each table, so that a bad one is named rather than reported as
+// its canonical field missing.
 const SETUP = define({
   fields: {
+    secret_key: "string?",
+    manual_entry_key: "string?",
+    qr_code_url: "string?",
     secret: "string",
     qr_code_uri: "string",
+    backup_codes: "strings",
     qr_code_image: "string?",
-    backup_codes: "strings?",
   },
-  defaults: { qr_code_image: "", backup_codes: [] },
   aliases: { secret: ["secret_key", "manual_entry_key"], qr_code_uri: ["qr_code_url"] },
 });
+const STATUS_FIELDS = {
+  enabled: "boolean?",
+  method: "string?",
+  is_2fa_enabled: "boolean?",
+  preferred_2fa_method: "string?",
+} as const;
 const STATUS_ALIASES = { is_2fa_enabled: ["enabled"], preferred_2fa_method: ["method"] };
 const STATUS = define({
-  fields: {
-    is_2fa_enabled: "boolean",
-    preferred_2fa_method: "string|null",
-    is_sms_enabled: "boolean?",
-  },
-  defaults: { is_sms_enabled: false },
+  fields: { ...STATUS_FIELDS, is_sms_enabled: "boolean?", backup_codes_remaining: "number?" },
   aliases: STATUS_ALIASES,
 });
 const DEBUG = define({
   fields: {
-    totp_secret_exists: "boolean",
-    is_2fa_enabled: "boolean",
-    preferred_2fa_method: "string|null",
-    user_email: "string",
-    current_server_time: "number",
-    valid_codes: "object?",
+    ...STATUS_FIELDS,
+    totp_secret_exists: "boolean?",
+    user_email: "string?",
+    server_time: "time?",
+    current_server_time: "number?",
     time_window: "number?",
     period: "number?",
     usage_note: "string?",
     message: "string?",
   },
-  defaults: { valid_codes: {}, time_window: 1, period: 30, usage_note: "", message: "" },
-  aliases: { ...STATUS_ALIASES, current_server_time: ["server_time"] },
+  aliases: STATUS_ALIASES,
 });
-const MESSAGE = define({ fields: { message: "string" } });
-const AGENT_FIELDS = {
-  id: "id",
-  name: "string",
-  did: "string",
-  state: "object|null",
-  created_at: "string",
-} as const;
-const isAgent = (o: Obj) =>
-  isString(o.id) && isString(o.name) && isString(o.did) &&
-  (o.state === null || isObject(o.state)) && isString(o.created_at);
-const AGENT = define({ fields: AGENT_FIELDS, canonical: isAgent });
-const CHILD = define({
-  fields: { ...AGENT_FIELDS, parent_id: "id", permissions: "object?" },
-  defaults: { permissions: {} },
-  canonical: (o) => isAgent(o) && isString(o.parent_id) && isObject(o.permissions),
-});
-const ASSET = define({
-  fields: { id: "id", type: "string", agent_id: "id", details: "object", created_at: "string" },
+const MESSAGE_FIELDS = { message: "string?", success: "boolean?" } as const;
+const MESSAGE = define({ fields: MESSAGE_FIELDS });
+const SMS_SENT = define({ fields: { ...MESSAGE_FIELDS, expires_in: "number?" } });
+const AGENT = define({
+  fields: {
+    id: "id",
+    name: "string?",
+    did: "string?",
+    state: "object?",
+    created_at: "string?",
+  },
   canonical: (o) =>
-    isString(o.id) && isString(o.type) && isString(o.agent_id) && isObject(o.details) &&
-    isString(o.created_at),
+    isString(o.id) && optString(o.name) && optString(o.did) && optObject(o.state) &&
+    optString(o.created_at),
+});
+const CHILD_FIELDS = {
+  parent_id: "id?",
+  name: "string?",
+  permissions: "object?",
+  state: "object?",
+  did: "string?",
+  created_at: "string?",
+} as const;
+const CHILD = define({
+  fields: { id: "id", ...CHILD_FIELDS },
+  canonical: (o) =>
+    isString(o.id) && optString(o.parent_id) && optString(o.name) && optObject(o.permissions) &&
+    optObject(o.state) && optString(o.did) && optString(o.created_at),
+});
+const CHILD_UPDATE = define({ fields: { id: "id?", ...CHILD_FIELDS } });
+const ASSET_FIELDS = { agent_id: "id?", created_at: "string?" } as const;
+const ASSET = define({
+  fields: { id: "id", type: "string", details: "object", ...ASSET_FIELDS },
+  canonical: (o) =>
+    isString(o.id) && isString(o.type) && isObject(o.details) && optString(o.agent_id) &&
+    optString(o.created_at),
+});
+const PROVISIONED = define({
+  fields: {
+    id: "id?",
+    type: "string?",
+    details: "object?",
+    ...ASSET_FIELDS,
+    email_address: "string?",
+    provider: "string?",
+    status: "string?",
+    address: "string?",
+    chain: "string?",
+    balance: "amount?",
+  },
 });
 const EMAIL_ACCOUNT = define({
-  fields: { id: "id", provider: "string", email_address: "string", config: "object?" },
-  defaults: { config: {} },
+  fields: { id: "id", provider: "string", email_address: "string", config: "object" },
   canonical: (o) =>
     isString(o.id) && isString(o.provider) && isString(o.email_address) && isObject(o.config),
 });
@@ -283,77 +353,114 @@ export const parseLoginResult: Parser<LoginResult> = (body, context) => {
     delete token.requires_2fa;
     return token as unknown as Token;
   }
-  const o = r.read(body, "", TWO_FACTOR_REQUIRED);
-  if (o.preferred_method !== "totp" && o.preferred_method !== "sms") {
-    r.fail("preferred_method", `must be "totp" or "sms" (got "${o.preferred_method}")`);
-  }
-  return o as unknown as LoginResult;
+  return r.read(body, "", TWO_FACTOR_REQUIRED) as unknown as LoginResult;
 };
 
-/** `TwoFactorSetup`; accepts `secret_key`/`manual_entry_key` and `qr_code_url`. */
-export const parseTwoFactorSetup: Parser<TwoFactorSetup> = model(SETUP);
-/** `TwoFactorStatus`; accepts `enabled` and `method`. */
+const readSetup = model<TwoFactorSetup>(SETUP);
+/** `TwoFactorSetup`; accepts the guide's `secret_key`/`manual_entry_key` and `qr_code_url`. */
+export const parseTwoFactorSetup: Parser<TwoFactorSetup> = (body, context) => {
+  const o = readSetup(body, context);
+  // A secret taken from manual_entry_key may be grouped with spaces for typing.
+  if (o.secret === o.manual_entry_key) o.secret = o.secret.replace(/\s+/g, "");
+  return o;
+};
+/** `TwoFactorStatus`; accepts the guide's `enabled` and `method`. */
 export const parseTwoFactorStatus: Parser<TwoFactorStatus> = model(STATUS);
-/** `TwoFactorDebug`; accepts `server_time`, `enabled` and `method`. */
+
 const readDebug = model<TwoFactorDebug>(DEBUG);
+/**
+ * `TwoFactorDebug`; accepts the guide's `server_time` (unix seconds or ISO 8601, which fills
+ * `current_server_time`), `enabled` and `method`; `valid_codes` is an object or a list of codes.
+ */
 export const parseTwoFactorDebug: Parser<TwoFactorDebug> = (body, context) => {
   const o = readDebug(body, context);
-  for (const [key, code] of Object.entries(o.valid_codes)) {
-    if (typeof code !== "string") {
-      new Reader(body, context).fail(`valid_codes.${key}`, `must be a string (got ${kind(code)})`);
+  const codes = o.valid_codes;
+  if (codes != null) {
+    const entries = Array.isArray(codes)
+      ? codes.map((c, i) => [String(i), c] as const)
+      : isObject(codes)
+      ? Object.entries(codes)
+      : new Reader(body, context).fail("valid_codes", `must be an object or an array of codes`);
+    for (const [key, code] of entries) {
+      if (typeof code !== "string") {
+        const at = Array.isArray(codes) ? `valid_codes[${key}]` : `valid_codes.${key}`;
+        new Reader(body, context).fail(at, `must be a string (got ${kind(code)})`);
+      }
     }
+  }
+  if (o.current_server_time == null && o.server_time != null) {
+    const t = o.server_time;
+    o.current_server_time = typeof t === "number" ? t : Math.floor(Date.parse(t) / 1000);
   }
   return o;
 };
-/** `{message}`. */
+/** `{message}` or `{success}`: an open object. */
 export const parseMessage: Parser<Message> = model(MESSAGE);
-/** `{message, expires_in}`. */
-export const parseSmsCodeSent: Parser<SmsCodeSent> = model(define({
-  fields: { message: "string", expires_in: "number" },
-}));
+/** `{message, expires_in}`: an open object. */
+export const parseSmsCodeSent: Parser<SmsCodeSent> = model(SMS_SENT);
+
 const readAgent = model<Agent>(AGENT);
 /** `Agent[]`. */
 export const parseAgents: Parser<Agent[]> = list(AGENT);
-/** `Agent` or `ChildAgent` (a child has `parent_id`). */
-export const parseAgentOrChild: Parser<Agent | ChildAgent> = (body, context) => {
-  const parent = (body as Obj | null)?.parent_id;
-  return parent === undefined || parent === null
-    ? readAgent(body, context)
-    : parseChildAgent(body, context);
-};
 /** `ChildAgent`. */
 export const parseChildAgent: Parser<ChildAgent> = model(CHILD);
 /** `ChildAgent[]`. */
 export const parseChildAgents: Parser<ChildAgent[]> = list(CHILD);
+/** `Agent` or `ChildAgent` (a child has a `parent_id`). */
+export const parseAgentOrChild: Parser<AgentOrChild> = (body, context) => {
+  const parent = (body as Obj | null)?.parent_id;
+  return (parent === undefined || parent === null
+    ? readAgent(body, context)
+    : parseChildAgent(body, context)) as AgentOrChild;
+};
+/** `update_child_permissions`: an open object, usually the updated child. */
+export const parseChildAgentUpdate: Parser<ChildAgentUpdate> = model(CHILD_UPDATE);
 /** `Asset`. */
 export const parseAsset: Parser<Asset> = model(ASSET);
-/** `{assets: Asset[]}`. */
+/** `provision_email` / `provision_wallet`: an open object (an `Asset`, flat fields, or both). */
+export const parseProvisionedAsset: Parser<ProvisionedAsset> = model(PROVISIONED);
+/**
+ * `list_assets`: an open object, usually `{assets: Asset[]}` (a bare array is read as that list).
+ * Object items are checked as `Asset`; strings are passed on.
+ */
 export const parseAssetList: Parser<AssetList> = (body, context) => {
   const r = new Reader(body, context);
-  const o = r.object(body, "(body)");
-  const assets = Array.isArray(o.assets)
-    ? o.assets
-    : r.fail("assets", `must be an array (got ${kind(o.assets)})`);
-  return {
-    ...o,
-    assets: assets.map((a, i) => r.read(a, "assets", ASSET, i) as unknown as Asset),
-  };
+  const o = Array.isArray(body) ? { assets: body } : r.object(body, "(body)");
+  const assets = o.assets;
+  if (assets == null) return o as AssetList;
+  if (!Array.isArray(assets)) return r.fail("assets", `must be an array (got ${kind(assets)})`);
+  for (let i = 0; i < assets.length; i++) {
+    const item = assets[i];
+    if (isString(item)) continue;
+    if (!isObject(item)) {
+      r.fail(`assets[${i}]`, `must be an asset object or a string (got ${kind(item)})`);
+    }
+    r.read(item, "assets", ASSET, i);
+  }
+  return o as AssetList;
 };
 /** `EmailAccount`. */
 export const parseEmailAccount: Parser<EmailAccount> = model(EMAIL_ACCOUNT);
 /** `EmailAccount[]`. */
 export const parseEmailAccounts: Parser<EmailAccount[]> = list(EMAIL_ACCOUNT);
-/** `{access_token, expires_in, ...}`. */
+/** `refresh_email_token`: an open object (`{access_token, expires_in}` or `{success}`). */
 export const parseEmailTokenRefresh: Parser<EmailTokenRefresh> = model(define({
-  fields: { access_token: "string", expires_in: "number" },
+  fields: { access_token: "string?", expires_in: "number?", success: "boolean?" },
 }));
 /** `DID`. */
 export const parseDid: Parser<DID> = model(define({ fields: { did: "string", info: "object" } }));
-/** `{credential}`. */
+/** `{credential}`: a VC-JWT string or a credential object. */
 export const parseIssuedCredential: Parser<IssuedCredential> = model(define({
-  fields: { credential: "string" },
+  fields: { credential: "credential" },
 }));
-/** `{verified, payload?, error?}`. */
+/** `verify_credential`: an open object; the docs' `valid` fills `verified`. */
 export const parseCredentialVerification: Parser<CredentialVerification> = model(define({
-  fields: { verified: "boolean", payload: "object?", error: "string?" },
+  fields: {
+    valid: "boolean?",
+    verified: "boolean?",
+    payload: "object?",
+    claims: "object?",
+    error: "string?",
+  },
+  aliases: { verified: ["valid"] },
 }));

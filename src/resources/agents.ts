@@ -3,11 +3,19 @@ import { type CallOptions, encodePathParam, type HttpClient } from "../http.ts";
 import {
   parseAgentOrChild,
   parseAgents,
-  parseAsset,
   parseChildAgent,
   parseChildAgents,
+  parseChildAgentUpdate,
+  parseProvisionedAsset,
 } from "../parse.ts";
-import type { Agent, Asset, ChildAgent, JsonObject } from "../types.ts";
+import type {
+  Agent,
+  AgentOrChild,
+  ChildAgent,
+  ChildAgentUpdate,
+  JsonObject,
+  ProvisionedAsset,
+} from "../types.ts";
 
 /**
  * Master agents, child agents, their permissions and their assets.
@@ -40,7 +48,7 @@ export class AgentsResource {
   }
 
   /** One agent by id or DID: a master {@linkcode Agent} or a {@linkcode ChildAgent}. */
-  async getAgent(agentId: string, options?: CallOptions): Promise<Agent | ChildAgent> {
+  async getAgent(agentId: string, options?: CallOptions): Promise<AgentOrChild> {
     const path = `/agents/${encodePathParam(agentId, "agent_id")}`;
     return await this.#http.request({
       method: "GET",
@@ -92,13 +100,13 @@ export class AgentsResource {
     childId: string,
     permissions: JsonObject,
     options?: CallOptions,
-  ): Promise<ChildAgent> {
+  ): Promise<ChildAgentUpdate> {
     requireObject(permissions, "permissions");
     return await this.#http.request({
       method: "PUT",
       path: `/agents/children/${encodePathParam(childId, "child_id")}/permissions`,
       json: { permissions },
-      parse: parseChildAgent,
+      parse: parseChildAgentUpdate,
       signal: options?.signal,
     });
   }
@@ -113,11 +121,11 @@ export class AgentsResource {
   }
 
   /** Gives a child agent an e-mail address. */
-  async provisionEmail(childId: string, options?: CallOptions): Promise<Asset> {
+  async provisionEmail(childId: string, options?: CallOptions): Promise<ProvisionedAsset> {
     return await this.#http.request({
       method: "POST",
       path: `/agents/children/${encodePathParam(childId, "child_id")}/assets/provision/email`,
-      parse: parseAsset,
+      parse: parseProvisionedAsset,
       signal: options?.signal,
     });
   }
@@ -127,12 +135,12 @@ export class AgentsResource {
     childId: string,
     chain = "ethereum",
     options?: CallOptions,
-  ): Promise<Asset> {
+  ): Promise<ProvisionedAsset> {
     return await this.#http.request({
       method: "POST",
       path: `/agents/children/${encodePathParam(childId, "child_id")}/assets/provision/wallet`,
       query: { chain: requireNonBlank(chain, "chain") },
-      parse: parseAsset,
+      parse: parseProvisionedAsset,
       signal: options?.signal,
     });
   }

@@ -7,6 +7,7 @@ import type {
   DID,
   IssueCredentialInput,
   IssuedCredential,
+  JsonObject,
 } from "../types.ts";
 
 /**
@@ -61,15 +62,24 @@ export class IdentityResource {
     });
   }
 
-  /** Asks the server to verify a VC-JWT. */
-  async verifyCredential(jwt: string, options?: CallOptions): Promise<CredentialVerification> {
-    if (typeof jwt !== "string" || !jwt) {
-      throw new InvalidArgumentError("credential", "credential must be a non-empty string");
+  /** Asks the server to verify a credential: a VC-JWT, or an object as `issueCredential` gave it. */
+  async verifyCredential(
+    credential: string | JsonObject,
+    options?: CallOptions,
+  ): Promise<CredentialVerification> {
+    const ok = typeof credential === "string"
+      ? credential.length > 0
+      : typeof credential === "object" && credential !== null && !Array.isArray(credential);
+    if (!ok) {
+      throw new InvalidArgumentError(
+        "credential",
+        "credential must be a VC-JWT string or a credential object",
+      );
     }
     return await this.#http.request({
       method: "POST",
       path: "/identity/credentials/verify",
-      json: { credential: jwt },
+      json: { credential },
       parse: parseCredentialVerification,
       signal: options?.signal,
     });

@@ -1,5 +1,5 @@
 import { Command, Option } from "commander";
-import { qrTerminal } from "../../qr.ts";
+import { qrPng, qrTerminal } from "../../qr.ts";
 import { action } from "../action.ts";
 import { CliUsageError } from "../errors.ts";
 import { prompt, readStdinLine } from "../io.ts";
@@ -51,8 +51,13 @@ export function authCommand(): Command {
         preferred_2fa_method: opts["2faMethod"] as "totp" | "sms",
       });
       if (opts.qrPng) {
-        const png = Uint8Array.from(atob(setup.qr_code_image), (c) => c.charCodeAt(0));
-        await Deno.writeFile(String(opts.qrPng), png);
+        // The image holds the TOTP secret: owner-only, like the credentials file.
+        const png = setup.qr_code_image
+          ? Uint8Array.from(atob(setup.qr_code_image), (c) => c.charCodeAt(0))
+          : await qrPng(setup.qr_code_uri);
+        const file = String(opts.qrPng);
+        await Deno.writeFile(file, png, { mode: 0o600 });
+        await Deno.chmod(file, 0o600); // mode applies only when the file is created
       }
       if (ctx.out.json) return ctx.out.data(setup);
       console.log(`Registered ${username}. Two-factor authentication is mandatory:`);
@@ -178,7 +183,7 @@ function twoFactorCommand(): Command {
     "TOTP code",
   )
     .action(action<[string]>(async (ctx, code) => {
-      ctx.out.done((await ctx.client.auth.confirm2fa(code)).message);
+      ctx.out.done((await ctx.client.auth.confirm2fa(code)).message ?? "2FA enabled");
     }));
 
   tfa.command("disable").description("turn 2FA off (needs a code and the password)")
@@ -187,7 +192,7 @@ function twoFactorCommand(): Command {
     .action(action(async (ctx, opts) => {
       const pw = await password(opts as SecretOptions);
       const code = opts.code ? String(opts.code) : await prompt("2FA code: ", { hidden: true });
-      ctx.out.done((await ctx.client.auth.disable2fa(code, pw)).message);
+      ctx.out.done((await ctx.client.auth.disable2fa(code, pw)).message ?? "2FA disabled");
     }));
 
   tfa.command("qr").description("the QR code of the account's TOTP secret, as PNG")

@@ -34,13 +34,21 @@ export function identityCommand(): Command {
       );
     }));
 
-  identity.command("verify-credential").description("verify a VC-JWT")
-    .argument("<jwt>", "the credential")
+  identity.command("verify-credential").description("verify a VC-JWT (or a credential object)")
+    .argument("<credential>", "a VC-JWT, or a credential as a JSON object")
     .option("--offline", "verify locally from the issuer's did:key, without the server")
-    .action(action<[string]>(async (ctx, jwt, opts) => {
+    .action(action<[string]>(async (ctx, text, opts) => {
+      const credential = text.trimStart().startsWith("{")
+        ? jsonArgument(text, "CREDENTIAL", { object: true }) as JsonObject
+        : text;
+      if (opts.offline && typeof credential !== "string") {
+        throw new CliUsageError(
+          "--offline verifies VC-JWT strings only; verify a credential object with the server",
+        );
+      }
       const result = opts.offline
-        ? await verifyCredentialJwt(jwt)
-        : await ctx.client.identity.verifyCredential(jwt);
+        ? await verifyCredentialJwt(credential)
+        : await ctx.client.identity.verifyCredential(credential);
       ctx.out.data(result);
       if (!result.verified) Deno.exitCode = 1;
     }));
