@@ -207,7 +207,7 @@ Deno.test("prompts are answered through stdin; 2fa confirm, status, debug and di
       "confirm",
       await totp.generate(Date.now() + 30_000),
     ]);
-    assert.equal(confirmed.stdout.trim(), "2FA has been enabled");
+    assert.equal(confirmed.stdout.trim(), "2FA has been successfully enabled");
     assert.equal((await json(["auth", "2fa", "status"])).is_2fa_enabled, true);
     const debug = await json(["auth", "2fa", "debug"]);
     assert.equal(Object.keys(debug.valid_codes).length, 3);
@@ -229,7 +229,7 @@ Deno.test("prompts are answered through stdin; 2fa confirm, status, debug and di
     const disabled = await cli(["auth", "2fa", "disable", "--password-stdin"], {
       stdin: `${PASSWORD}\n${backup}\n`,
     });
-    assert.equal(disabled.stdout.trim(), "2FA has been disabled", disabled.stderr);
+    assert.equal(disabled.stdout.trim(), "2FA has been successfully disabled", disabled.stderr);
   } finally {
     await cleanup();
   }
@@ -333,7 +333,7 @@ Deno.test("usage errors exit 2, API and network errors exit 1, one line, no stac
     assert.equal(wrong.code, 1);
     assert.equal(
       wrong.stderr,
-      "error: POST /auth/login failed with 401: Incorrect username or password\n",
+      "error: POST /auth/login failed with 401: Incorrect username/email or password\n",
     );
     assert.ok(!wrong.stderr.includes("wrong password"));
 

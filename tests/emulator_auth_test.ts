@@ -45,7 +45,7 @@ for (const [adapter, makeStore] of adapters) {
     );
     assert.equal(setup.backup_codes.length, 8);
     for (const code of setup.backup_codes) assert.match(code, /^[A-Z0-9]{8}$/);
-    assert.ok(!setup.qr_code_image.startsWith("data:"));
+    assert.ok(!setup.qr_code_image!.startsWith("data:"));
 
     // Not confirmed yet, but login already asks for the pending secret's code.
     const first = await client.auth.login("ada", "correct horse battery");
@@ -64,9 +64,12 @@ for (const [adapter, makeStore] of adapters) {
       is_2fa_enabled: false,
       preferred_2fa_method: "totp",
       is_sms_enabled: false,
+      enabled: false,
+      method: "totp",
+      backup_codes_remaining: 8,
     });
     assert.deepEqual(await client.auth.confirm2fa(await codeAt(emulator, totp, 1)), {
-      message: "2FA has been enabled",
+      message: "2FA has been successfully enabled",
     });
     assert.equal((await client.auth.get2faStatus()).is_2fa_enabled, true);
 
@@ -97,6 +100,9 @@ for (const [adapter, makeStore] of adapters) {
       is_2fa_enabled: false,
       preferred_2fa_method: null,
       is_sms_enabled: false,
+      enabled: false,
+      method: null,
+      backup_codes_remaining: 0,
     });
     // Without 2FA, login answers with tokens straight away.
     const direct = await client.auth.login("ada", "correct horse battery");
@@ -174,7 +180,11 @@ Deno.test("registration rejects duplicates (400) and invalid fields (422 with lo
   });
   await assert.rejects(
     () =>
-      client.auth.register({ username: "carol", email: "carol@example.com", password: "short" }),
+      client.auth.register({
+        username: "carol",
+        email: "carol@example.com",
+        password: "x".repeat(1025),
+      }),
     (err: unknown) =>
       err instanceof UnprocessableEntityError &&
       err.issues[0].loc.join(".") === "body.password",
@@ -228,7 +238,10 @@ Deno.test("one message for unknown user and wrong password", async () => {
       return true;
     });
   }
-  assert.deepEqual(messages, ["Incorrect username or password", "Incorrect username or password"]);
+  assert.deepEqual(messages, [
+    "Incorrect username/email or password",
+    "Incorrect username/email or password",
+  ]);
 });
 
 Deno.test("wrong and replayed codes are refused without revealing a valid one", async () => {
@@ -277,7 +290,7 @@ Deno.test("a temporary token dies after 5 minutes, after 5 wrong codes, and on f
       () => client.auth.verify2fa(token, code),
       (err: unknown) =>
         err instanceof TwoFactorAuthenticationError &&
-        err.detail === "Temporary token expired or invalid",
+        err.detail === "Invalid or expired temporary token",
     );
 
   const slow = await client.auth.login(account.username, account.password);
@@ -405,7 +418,7 @@ Deno.test("GET /auth/2fa/qr is a PNG that a QR reader decodes to exactly the otp
   assert.equal(decode(bytes), account.setup.qr_code_uri);
   // The base64 image from registration is the same picture.
   const fromRegistration = Uint8Array.from(
-    atob(account.setup.qr_code_image),
+    atob(account.setup.qr_code_image!),
     (c) => c.charCodeAt(0),
   );
   assert.equal(decode(fromRegistration), account.setup.qr_code_uri);
@@ -463,7 +476,7 @@ Deno.test("SMS users: login sends a code, request-sms resends, codes live 300 s"
   const resend = await raw(emulator, "POST", "/auth/2fa/request-sms", {
     token: login.temporary_token,
   });
-  assert.deepEqual(resend.body, { message: "SMS code sent", expires_in: 300 });
+  assert.deepEqual(resend.body, { message: "SMS code sent successfully", expires_in: 300 });
   assert.equal(emulator.outbox.messages.length, 2);
   const latest = emulator.outbox.latest(first.user_id)!.code;
   assert.equal(latest, emulator.outbox.messages[1].code);
@@ -472,6 +485,9 @@ Deno.test("SMS users: login sends a code, request-sms resends, codes live 300 s"
     is_2fa_enabled: false,
     preferred_2fa_method: "sms",
     is_sms_enabled: true,
+    enabled: false,
+    method: "sms",
+    backup_codes_remaining: 8,
   });
   const sent = await client.auth.requestSmsCode();
   assert.equal(sent.expires_in, 300);
@@ -513,7 +529,7 @@ Deno.test("debug-2fa shows every field, with the codes valid now; legacy users g
   assert.equal(debug.user_email, `${account.username}@example.com`);
   assert.equal(debug.time_window, 1);
   assert.equal(debug.period, 30);
-  assert.ok(Math.abs(debug.current_server_time - emulator.clock.now() / 1000) < 5);
+  assert.ok(Math.abs(debug.current_server_time! - emulator.clock.now() / 1000) < 5);
   assert.ok(debug.usage_note && debug.message);
 
   const legacy = clientFor(emulator);

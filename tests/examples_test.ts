@@ -32,7 +32,7 @@ Deno.test("the demo (deno task demo) walks the whole flow and exits 0", async ()
       /"verified":false,"error":"invalid signature"/,
       /Codes valid right now: \d{6}, \d{6}, \d{6}/,
       /New access token: true/,
-      /2FA has been disabled\n\s+2FA enabled: false/,
+      /2FA has been successfully disabled\n\s+2FA enabled: false/,
       /Done in [\d.]+ s\./,
     ]
   ) assert.match(stdout, expected);
@@ -44,7 +44,7 @@ Deno.test("examples/2fa_examples.ts runs every example", async () => {
   assert.equal(code, 0, stderr);
   assert.match(stdout, /Logged in; token expires in 1800 s/);
   assert.match(stdout, /Logged in in one call/);
-  assert.match(stdout, /Disabled with a backup code: 2FA has been disabled/);
+  assert.match(stdout, /Disabled with a backup code: 2FA has been successfully disabled/);
   assert.match(stdout, /Wrong code -> TwoFactorAuthenticationError \(401\): Invalid 2FA code/);
   assert.match(stdout, /Wrong password -> AuthenticationError/);
   assert.match(stdout, /All examples ran\./);

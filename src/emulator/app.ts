@@ -44,6 +44,8 @@ export interface EmulatorOptions {
   smsSender?: SmsSender;
   /** PBKDF2 iterations for passwords; default 600 000 (OWASP). Tests may lower it. */
   pbkdf2Iterations?: number;
+  /** Shortest password registration accepts; default 1, as the real backend's schema. */
+  minPasswordLength?: number;
   /** HS256 key for access tokens; default random, kept in the store. */
   jwtSecret?: string;
   /** Login throttling limits. */
@@ -102,6 +104,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     sms: options.smsSender ?? outbox,
     throttle: new LoginThrottle(options.throttle),
     pbkdf2Iterations: options.pbkdf2Iterations ?? OWASP_PBKDF2_ITERATIONS,
+    minPasswordLength: options.minPasswordLength,
     jwtSecret: options.jwtSecret,
   });
   const createLegacyUser = async (user: LegacyUser) => {

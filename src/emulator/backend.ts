@@ -38,6 +38,8 @@ export interface BackendOptions {
   sms: SmsSender;
   throttle: LoginThrottle;
   pbkdf2Iterations: number;
+  /** Shortest password registration accepts (the real backend's schema: 1). */
+  minPasswordLength?: number;
   /** HS256 key for access tokens; default a random one kept in the store. */
   jwtSecret?: string;
 }
@@ -83,6 +85,7 @@ export class Backend {
   readonly sms: SmsSender;
   readonly throttle: LoginThrottle;
   readonly pbkdf2Iterations: number;
+  readonly minPasswordLength: number;
   readonly #jwtSecret?: string;
   #storedSecret?: Promise<string>;
   #dummyHash?: Promise<PasswordHash>;
@@ -93,6 +96,7 @@ export class Backend {
     this.sms = options.sms;
     this.throttle = options.throttle;
     this.pbkdf2Iterations = options.pbkdf2Iterations;
+    this.minPasswordLength = options.minPasswordLength ?? 1;
     this.#jwtSecret = options.jwtSecret;
   }
 
@@ -296,7 +300,7 @@ export class Backend {
   async completeTwoFactor(temporaryToken: string, code: string): Promise<TokenBody> {
     const key = ["temp", await sha256(temporaryToken)];
     const rec = await this.store.get<TempTokenRecord>(key);
-    const expired = () => unauthorized("Temporary token expired or invalid");
+    const expired = () => unauthorized("Invalid or expired temporary token");
     if (!rec || rec.expires_at <= this.now()) {
       if (rec) await this.store.delete(key);
       throw expired();

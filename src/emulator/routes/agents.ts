@@ -24,6 +24,17 @@ export function assetBody(a: AssetRecord): Record<string, unknown> {
   };
 }
 
+/**
+ * A provisioning answer: the `Asset` plus the flat fields the documents show for the seeds'
+ * `dict` (e-mail: `email_address`, `provider`, `status`; wallet: `address`, `chain`, `balance`).
+ */
+function provisionedBody(a: AssetRecord): Record<string, unknown> {
+  const flat = a.type === "email"
+    ? { email_address: a.details.email_address, provider: "cirtusai", status: "active" }
+    : { address: a.details.address, chain: a.details.chain, balance: "0", status: "active" };
+  return { ...assetBody(a), ...flat };
+}
+
 function slug(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 24) ||
     "agent";
@@ -56,7 +67,7 @@ export function agentRoutes(backend: Backend): Hono<AppEnv> {
       ...(privateKey ? { private_key: privateKey } : {}),
     };
     await backend.store.set(["assets", agent.user_id, asset.id], asset);
-    return assetBody(asset);
+    return provisionedBody(asset);
   }
 
   app.get("/", async (c) => {
@@ -121,10 +132,15 @@ export function agentRoutes(backend: Backend): Hono<AppEnv> {
   });
 
   app.post("/children/:id/assets/provision/wallet", async (c) => {
-    const chain = (c.req.query("chain") ?? "ethereum").toLowerCase();
+    // The query's chain, or a JSON body's (the Python CirtusAgent sends it there).
+    const fromBody = c.req.header("content-type")?.includes("application/json")
+      ? (await readJson<{ chain?: string }>(c, { chain: "string?" })).chain
+      : undefined;
+    const query = c.req.query("chain");
+    const chain = (query ?? fromBody ?? "ethereum").toLowerCase();
     if (!SUPPORTED_CHAINS.includes(chain as Chain)) {
       throw new Problem(422, [{
-        loc: ["query", "chain"],
+        loc: [query === undefined && fromBody !== undefined ? "body" : "query", "chain"],
         msg: `Unsupported chain; supported chains: ${SUPPORTED_CHAINS.join(", ")}`,
         type: "enum",
       }]);
@@ -145,7 +161,8 @@ export function agentRoutes(backend: Backend): Hono<AppEnv> {
   app.delete("/:id", async (c) => {
     const agent = await backend.findAgent(c.get("user").id, c.req.param("id"));
     if (!agent) throw notFound("Agent");
-    if (agent.parent_id === null) throw new Problem(400, "The master agent cannot be deleted");
+    // Any agent, master or child (the documents' delete_agent has no restriction): its subtree
+    // and assets go with it. Without a master, the account can no longer issue credentials.
     await backend.deleteAgent(agent);
     return c.body(null, 204);
   });

@@ -18,13 +18,29 @@ function otpauthUri(user: UserRecord, secret: string): string {
   return buildOtpauthUri({ secret, account: user.email, issuer: ISSUER });
 }
 
+/** `TwoFactorSetup` in both documents' spellings (shared/API.md, "What the emulator sends"). */
 async function setupBody(user: UserRecord, secret: string, backupCodes: string[]) {
   const uri = otpauthUri(user, secret);
   return {
     secret,
+    secret_key: secret,
     qr_code_uri: uri,
+    qr_code_url: uri,
     qr_code_image: base64.encode(await qrPng(uri)),
+    manual_entry_key: secret.match(/.{1,4}/g)!.join(" "),
     backup_codes: backupCodes,
+  };
+}
+
+/** `TwoFactorStatus` in both documents' spellings. */
+function statusBody(user: UserRecord) {
+  return {
+    is_2fa_enabled: user.is_2fa_enabled,
+    preferred_2fa_method: user.preferred_2fa_method,
+    is_sms_enabled: user.is_sms_enabled,
+    enabled: user.is_2fa_enabled,
+    method: user.preferred_2fa_method,
+    backup_codes_remaining: user.backup_codes.length,
   };
 }
 
@@ -58,10 +74,11 @@ export function authRoutes(backend: Backend): Hono<AppEnv> {
         type: "value_error",
       });
     }
-    if (body.password.length < 8 || body.password.length > 1024) {
+    const min = backend.minPasswordLength;
+    if (body.password.length < min || body.password.length > 1024) {
       issues.push({
         loc: ["body", "password"],
-        msg: "Password must be 8 to 1024 characters",
+        msg: `Password must be ${min} to 1024 characters`,
         type: "value_error",
       });
     }
@@ -107,7 +124,7 @@ export function authRoutes(backend: Backend): Hono<AppEnv> {
     const user = await backend.checkPassword(username, password);
     if (!user) {
       backend.throttle.fail(account, client, now);
-      throw unauthorized("Incorrect username or password");
+      throw unauthorized("Incorrect username/email or password");
     }
     backend.throttle.succeed(account);
     if (!user.totp_secret) return c.json(await backend.issueTokens(user));
@@ -137,14 +154,7 @@ export function authRoutes(backend: Backend): Hono<AppEnv> {
     return c.json(await backend.rotate(body.refresh_token));
   });
 
-  app.get("/2fa/status", auth, (c) => {
-    const user = c.get("user");
-    return c.json({
-      is_2fa_enabled: user.is_2fa_enabled,
-      preferred_2fa_method: user.preferred_2fa_method,
-      is_sms_enabled: user.is_sms_enabled,
-    });
-  });
+  app.get("/2fa/status", auth, (c) => c.json(statusBody(c.get("user"))));
 
   app.get("/2fa/setup", auth, async (c) => {
     const user = c.get("user");
@@ -174,7 +184,7 @@ export function authRoutes(backend: Backend): Hono<AppEnv> {
       pending_totp_secret: null,
       pending_backup_codes: null,
     }));
-    return c.json({ message: "2FA has been enabled" });
+    return c.json({ message: "2FA has been successfully enabled" });
   });
 
   app.post("/2fa/disable", auth, async (c) => {
@@ -199,7 +209,7 @@ export function authRoutes(backend: Backend): Hono<AppEnv> {
       pending_totp_secret: null,
       pending_backup_codes: null,
     }));
-    return c.json({ message: "2FA has been disabled" });
+    return c.json({ message: "2FA has been successfully disabled" });
   });
 
   app.get("/2fa/qr", auth, async (c) => {
@@ -220,7 +230,7 @@ export function authRoutes(backend: Backend): Hono<AppEnv> {
     const user = await backend.tempTokenUser(token) ?? await backend.authenticate(token);
     if (!user.is_sms_enabled) throw new Problem(400, "SMS 2FA is not enabled for this user");
     await backend.sendSmsCode(user);
-    return c.json({ message: "SMS code sent", expires_in: SMS_TTL_S });
+    return c.json({ message: "SMS code sent successfully", expires_in: SMS_TTL_S });
   });
 
   app.get("/debug-2fa", auth, async (c) => {
@@ -236,6 +246,7 @@ export function authRoutes(backend: Backend): Hono<AppEnv> {
       preferred_2fa_method: user.preferred_2fa_method,
       user_email: user.email,
       current_server_time: Math.floor(now / 1000),
+      server_time: new Date(now).toISOString(),
       valid_codes: { "time_step_-1": prev, "time_step_+0": cur, "time_step_+1": next },
       time_window: 1,
       period: totp.period,

@@ -39,7 +39,9 @@ export function identityRoutes(backend: Backend): Hono<AppEnv> {
       }]);
     }
     const issuer = await backend.findAgent(user.id, user.master_agent_id);
-    if (!issuer) throw notFound("Master agent");
+    if (!issuer) {
+      throw new Problem(409, "The account has no master agent to sign with (it was deleted)");
+    }
     const privateKey = await crypto.subtle.importKey(
       "jwk",
       issuer.private_jwk,
