@@ -22,6 +22,8 @@ import type { CredentialVerification, JsonObject } from "./types.ts";
 // Multicodec prefix of an Ed25519 public key (varint 0xed).
 const ED25519_PREFIX = [0xed, 0x01];
 const DID_KEY = /^did:key:z[1-9A-HJ-NP-Za-km-z]+$/;
+/** An Ed25519 did:key is 56 characters; a little slack, and never the unbounded input. */
+const MAX_DID_KEY_LENGTH = 64;
 const ED25519 = { name: "Ed25519" } as const;
 
 /** A freshly generated did:key with its key pair. */
@@ -87,7 +89,8 @@ export function didKeyFromPublicKey(publicKey: Uint8Array): string {
  * ```
  */
 export function publicKeyFromDidKey(did: string): Uint8Array<ArrayBuffer> {
-  if (typeof did !== "string" || !DID_KEY.test(did)) {
+  // Base58 decoding is quadratic: refuse anything longer than an Ed25519 did:key before it.
+  if (typeof did !== "string" || did.length > MAX_DID_KEY_LENGTH || !DID_KEY.test(did)) {
     throw new InvalidArgumentError("did", `not a did:key (expected "did:key:z" and base58btc)`);
   }
   const bytes = base58Decode(did.slice("did:key:z".length));

@@ -428,7 +428,8 @@ Deno.test("GET /auth/2fa/qr is a PNG that a QR reader decodes to exactly the otp
 
 Deno.test("setup makes a pending secret: the old one works until confirm, then only the new one", async () => {
   const emulator = testEmulator();
-  const account = await signUp(emulator, { confirm: true });
+  // Before 2FA is confirmed, setup may be asked again (a lost QR code); after, it may not.
+  const account = await signUp(emulator);
   const pending = await account.client.auth.setup2fa();
   assert.notEqual(pending.secret, account.setup.secret);
   const newTotp = await Totp.fromSecret(pending.secret);
@@ -459,6 +460,12 @@ Deno.test("setup makes a pending secret: the old one works until confirm, then o
     TwoFactorAuthenticationError,
   );
   await client.auth.loginWith2fa(account.username, account.password, pending.backup_codes[0]);
+  // Confirmed now: an access token alone can no longer replace the secret and backup codes.
+  await assert.rejects(
+    () => client.auth.setup2fa(),
+    (err: unknown) =>
+      err instanceof BadRequestError && err.detail === "2FA is already enabled; disable it first",
+  );
 });
 
 Deno.test("SMS users: login sends a code, request-sms resends, codes live 300 s", async () => {
@@ -615,7 +622,7 @@ Deno.test("/_emulator helpers: clock, reset", async () => {
     (await raw(emulator, "POST", "/_emulator/clock/advance", { json: { seconds: -1 } })).status,
     422,
   );
-  await raw(emulator, "POST", "/_emulator/reset");
+  await raw(emulator, "POST", "/_emulator/reset", { json: {} });
   await assert.rejects(() => account.client.agents.listAgents(), AuthenticationError);
   await assert.rejects(
     () => account.client.auth.login(account.username, account.password),

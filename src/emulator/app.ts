@@ -115,15 +115,13 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const app = new Hono<AppEnv>();
   if (options.log) app.use("*", requestLog(options.log));
   const allowed = options.corsOrigins ?? [];
+  const allowedOrigin = (origin: string) =>
+    allowed === "*" || allowed.includes(origin) ||
+    (!options.corsOrigins && LOCALHOST.test(origin));
   app.use(
     "*",
     cors({
-      origin: (
-        origin,
-      ) => (allowed === "*" || allowed.includes(origin) ||
-          (!options.corsOrigins && LOCALHOST.test(origin))
-        ? origin
-        : null),
+      origin: (origin) => (allowedOrigin(origin) ? origin : null),
       allowHeaders: ["Authorization", "Content-Type"],
       allowMethods: ["GET", "POST", "PUT", "DELETE", "OPTIONS"],
       maxAge: 600,
@@ -139,7 +137,11 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   app.route("/agents", agentRoutes(backend));
   app.route("/wallets", walletRoutes(backend));
   app.route("/identity", identityRoutes(backend));
-  if (options.devRoutes ?? true) app.route("/_emulator", devRoutes(backend, outbox));
+  if (options.devRoutes ?? true) {
+    // Never "*": a page from anywhere must not reset or fill a developer's emulator.
+    const local = (origin: string) => allowed !== "*" && allowedOrigin(origin);
+    app.route("/_emulator", devRoutes(backend, outbox, local));
+  }
 
   app.notFound((c) => c.json({ detail: "Not Found" }, 404));
   app.onError((err, c) => {

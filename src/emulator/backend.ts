@@ -10,7 +10,7 @@ import { createDidKey } from "../did.ts";
 import { generateSecret, timingSafeEqual, Totp } from "../totp.ts";
 import type { EmulatorClock } from "./clock.ts";
 import { hashPassword, type PasswordHash, verifyPassword } from "./password.ts";
-import { Problem, unauthorized } from "./problem.ts";
+import { MAX_ID_LENGTH, Problem, unauthorized } from "./problem.ts";
 import type {
   AgentRecord,
   RefreshRecord,
@@ -21,6 +21,8 @@ import type {
 import type { SmsSender } from "./sms.ts";
 import type { Store } from "./store.ts";
 import type { LoginThrottle } from "./throttle.ts";
+import { accountIssues } from "./registration.ts";
+import { MAX_EMAIL_LENGTH } from "../arguments.ts";
 
 /** Access tokens live 30 minutes. */
 export const ACCESS_TTL_S = 30 * 60;
@@ -114,10 +116,14 @@ export class Backend {
     return await this.store.get<UserRecord>(["users", id]);
   }
 
+  /** The account a login names: an e-mail if it has an "@" (usernames never do), else a username. */
   async findUserByLogin(login: string): Promise<UserRecord | null> {
     const key = login.trim().toLowerCase();
-    const id = await this.store.get<string>(["users_by_name", key]) ??
-      await this.store.get<string>(["users_by_email", key]);
+    if (!key || key.length > MAX_EMAIL_LENGTH) return null;
+    const id = await this.store.get<string>([
+      key.includes("@") ? "users_by_email" : "users_by_name",
+      key,
+    ]);
     return id ? await this.getUser(id) : null;
   }
 
@@ -135,26 +141,50 @@ export class Backend {
     method: "totp" | "sms";
     twoFactor: boolean;
   }): Promise<{ user: UserRecord; backupCodes: string[] }> {
+    // Every check before the first write: a refused registration leaves nothing behind.
+    const issues = accountIssues(input, this.minPasswordLength);
+    if (issues.length) throw new Problem(422, issues);
     const id = crypto.randomUUID();
     const nameKey = ["users_by_name", input.username.toLowerCase()];
     const emailKey = ["users_by_email", input.email.toLowerCase()];
+    const passwordHash = await hashPassword(input.password, this.pbkdf2Iterations);
     if ((await this.store.update<string>(nameKey, (cur) => cur ?? id)).before !== null) {
       throw new Problem(400, "Username already registered");
     }
-    if ((await this.store.update<string>(emailKey, (cur) => cur ?? id)).before !== null) {
-      await this.store.delete(nameKey);
-      throw new Problem(400, "Email already registered");
+    let master: AgentRecord | undefined;
+    try {
+      if ((await this.store.update<string>(emailKey, (cur) => cur ?? id)).before !== null) {
+        await this.store.delete(nameKey);
+        throw new Problem(400, "Email already registered");
+      }
+      const backupCodes = input.twoFactor ? generateBackupCodes() : [];
+      master = await this.createAgent(id, { name: `${input.username}'s agent`, parentId: null });
+      const user = await this.#newUser(id, input, passwordHash, backupCodes, master.id);
+      await this.store.set(["users", id], user);
+      return { user, backupCodes };
+    } catch (err) {
+      if (!(err instanceof Problem)) {
+        // A write that failed half-way is undone, so the name and e-mail stay free.
+        if (master) await this.deleteAgent(master).catch(() => {});
+        await this.store.delete(emailKey).catch(() => {});
+        await this.store.delete(nameKey).catch(() => {});
+      }
+      throw err;
     }
-    const backupCodes = input.twoFactor ? generateBackupCodes() : [];
-    const master = await this.createAgent(id, {
-      name: `${input.username}'s agent`,
-      parentId: null,
-    });
-    const user: UserRecord = {
+  }
+
+  async #newUser(
+    id: string,
+    input: { username: string; email: string; method: "totp" | "sms"; twoFactor: boolean },
+    password: PasswordHash,
+    backupCodes: string[],
+    masterId: string,
+  ): Promise<UserRecord> {
+    return {
       id,
       username: input.username,
       email: input.email,
-      password: await hashPassword(input.password, this.pbkdf2Iterations),
+      password,
       created_at: this.iso(),
       totp_secret: input.twoFactor ? generateSecret() : null,
       is_2fa_enabled: false,
@@ -164,10 +194,8 @@ export class Backend {
       pending_backup_codes: null,
       backup_codes: await Promise.all(backupCodes.map(sha256)),
       last_totp_step: -1,
-      master_agent_id: master.id,
+      master_agent_id: masterId,
     };
-    await this.store.set(["users", id], user);
-    return { user, backupCodes };
   }
 
   /** Checks a login; equal work whether or not the account exists. */
@@ -299,24 +327,30 @@ export class Backend {
   /** verify-2fa: 5 minutes, 5 wrong codes, single use. */
   async completeTwoFactor(temporaryToken: string, code: string): Promise<TokenBody> {
     const key = ["temp", await sha256(temporaryToken)];
-    const rec = await this.store.get<TempTokenRecord>(key);
+    const now = this.now();
     const expired = () => unauthorized("Invalid or expired temporary token");
-    if (!rec || rec.expires_at <= this.now()) {
-      if (rec) await this.store.delete(key);
-      throw expired();
-    }
+    // The attempt is counted before the code is checked, in one atomic step: 40 parallel guesses
+    // on one token still get at most 5 checks. An expired or spent token is removed.
+    const live = (r: TempTokenRecord | null): r is TempTokenRecord =>
+      r !== null && r.expires_at > now && r.failures < TEMP_MAX_FAILURES;
+    const { before: rec } = await this.store.update<TempTokenRecord>(
+      key,
+      (r) => (live(r) ? { ...r, failures: r.failures + 1 } : null),
+    );
+    if (!live(rec)) throw expired();
     const user = await this.getUser(rec.user_id);
     if (!user) throw expired();
-    const result = await this.checkSecondFactor(user, code, { sms: true, backup: true });
-    if (result !== true) {
-      await this.store.update<TempTokenRecord>(
-        key,
-        (
-          r,
-        ) => (r && r.failures + 1 < TEMP_MAX_FAILURES ? { ...r, failures: r.failures + 1 } : null),
-      );
-      throw unauthorized(result);
+    // Per account too, over any number of temporary tokens: 10 wrong codes lock the second
+    // factor for the window, whatever the code.
+    const attempt = this.throttle.secondFactor(user.id, now);
+    if (attempt.wait !== null) {
+      throw new Problem(429, "Too many wrong 2FA codes. Try again later.", {
+        "retry-after": String(attempt.wait),
+      });
     }
+    const result = await this.checkSecondFactor(user, code, { sms: true, backup: true });
+    if (result !== true) throw unauthorized(result);
+    attempt.refund();
     const { before } = await this.store.update<TempTokenRecord>(key, () => null);
     if (!before) throw expired();
     return await this.issueTokens(user);
@@ -381,6 +415,12 @@ export class Backend {
 
   /** Sends a new 6-digit SMS code (replacing any earlier one). */
   async sendSmsCode(user: UserRecord): Promise<void> {
+    const attempt = this.throttle.sms(user.id, this.now());
+    if (attempt.wait !== null) {
+      throw new Problem(429, "Too many SMS codes requested. Try again later.", {
+        "retry-after": String(attempt.wait),
+      });
+    }
     const [n] = crypto.getRandomValues(new Uint32Array(1));
     const code = String(n % 1_000_000).padStart(6, "0");
     await this.store.set(
@@ -424,6 +464,7 @@ export class Backend {
 
   /** One of the user's agents by id or DID; another user's is a 404 like a missing one. */
   async findAgent(userId: string, idOrDid: string): Promise<AgentRecord | null> {
+    if (idOrDid.length > MAX_ID_LENGTH) return null; // longer than any id, and than KV's keys
     const id = idOrDid.startsWith("did:")
       ? await this.store.get<string>(["agent_dids", userId, idOrDid])
       : idOrDid;

@@ -64,6 +64,21 @@ function matches(value: unknown, type: FieldType): boolean {
   }
 }
 
+/** How deep a JSON body may nest (shared/API.md, "Input bounds"). */
+export const MAX_JSON_DEPTH = 32;
+
+/** Whether `value` nests deeper than `limit` arrays and objects (iterative: no stack to blow). */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== "object" || v === null) continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /** Reads and checks a JSON body; every problem becomes one FastAPI 422 issue. */
 export async function readJson<T>(c: Context, shape: Shape): Promise<T> {
   let body: unknown;
@@ -72,8 +87,18 @@ export async function readJson<T>(c: Context, shape: Shape): Promise<T> {
   } catch {
     throw new Problem(422, [{ loc: ["body"], msg: "JSON decode error", type: "json_invalid" }]);
   }
+  if (nestsDeeperThan(body, MAX_JSON_DEPTH)) {
+    throw new Problem(422, [{
+      loc: ["body"],
+      msg: `JSON nests deeper than ${MAX_JSON_DEPTH} levels`,
+      type: "json_too_deep",
+    }]);
+  }
   return checkShape<T>(body, shape);
 }
+
+/** The longest id or DID looked up (longer ones are 404 without a look-up). */
+export const MAX_ID_LENGTH = 256;
 
 /** Checks an already-parsed body (JSON or form) against `shape`. */
 export function checkShape<T>(body: unknown, shape: Shape): T {

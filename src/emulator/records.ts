@@ -77,6 +77,7 @@ export interface RefreshRecord {
 export interface TempTokenRecord {
   user_id: string;
   expires_at: number;
+  /** Attempts so far (counted before each code is checked). */
   failures: number;
 }
 

@@ -1,16 +1,23 @@
 /**
- * Login throttling: failed attempts are counted per account and per client in a fixed window;
- * past the limit, login answers 429 with `Retry-After` until the window ends.
+ * Attempt limits, counted before the thing they guard is checked (so that parallel attempts count
+ * too): failed logins per account and per client, wrong second-factor codes per account, SMS codes
+ * per account. Each is a fixed window; past its limit the caller answers 429 with `Retry-After`
+ * until the window ends. Counting and checking happen in one synchronous step, so no two requests
+ * can both see room for one more.
  *
  * @module
  */
 
 /** Limits of {@linkcode LoginThrottle}. */
 export interface ThrottleOptions {
-  /** Failures allowed per account in a window; default 5. */
+  /** Failed logins allowed per account in a window; default 5. */
   perAccount?: number;
-  /** Failures allowed per client address in a window; default 20. */
+  /** Failed logins allowed per client address in a window; default 20. */
   perClient?: number;
+  /** Wrong second-factor codes allowed per account in a window; default 10. */
+  secondFactorPerAccount?: number;
+  /** SMS codes sent per account in a window; default 5. */
+  smsPerAccount?: number;
   /** Window length in ms; default 15 minutes. */
   windowMs?: number;
 }
@@ -20,41 +27,48 @@ interface Window {
   start: number;
 }
 
-/** Counts failed logins; all methods take the current time so the emulator's clock drives it. */
+/** A counted attempt: `wait` seconds when refused, else a `refund` for when it succeeded. */
+export type Attempt = { wait: number } | { wait: null; refund: () => void };
+
+/** Counts attempts; all methods take the current time so the emulator's clock drives it. */
 export class LoginThrottle {
-  readonly #perAccount: number;
-  readonly #perClient: number;
+  readonly #limits: { login: number; client: number; code: number; sms: number };
   readonly #windowMs: number;
   readonly #windows = new Map<string, Window>();
+  #sweptAt = 0;
 
   /** Creates a throttle with `options`' limits. */
   constructor(options: ThrottleOptions = {}) {
-    this.#perAccount = options.perAccount ?? 5;
-    this.#perClient = options.perClient ?? 20;
+    this.#limits = {
+      login: options.perAccount ?? 5,
+      client: options.perClient ?? 20,
+      code: options.secondFactorPerAccount ?? 10,
+      sms: options.smsPerAccount ?? 5,
+    };
     this.#windowMs = options.windowMs ?? 15 * 60_000;
   }
 
-  /** Seconds to wait when `account` or `client` is locked out, else null. */
-  retryAfter(account: string, client: string, now: number): number | null {
-    const waits = [
-      this.#locked(`a:${account}`, this.#perAccount, now),
-      this.#locked(`c:${client}`, this.#perClient, now),
-    ].filter((w): w is number => w !== null);
-    return waits.length ? Math.max(...waits) : null;
+  /** Counts a login attempt for `account` and `client`, or says how long both must wait. */
+  login(account: string, client: string, now: number): Attempt {
+    return this.#take(
+      [[`a:${account}`, this.#limits.login], [`c:${client}`, this.#limits.client]],
+      now,
+    );
   }
 
-  /** Records a failure. */
-  fail(account: string, client: string, now: number): void {
-    for (const key of [`a:${account}`, `c:${client}`]) {
-      const w = this.#windows.get(key);
-      if (!w || now >= w.start + this.#windowMs) this.#windows.set(key, { count: 1, start: now });
-      else w.count++;
-    }
-  }
-
-  /** A successful login clears the account's failures. */
-  succeed(account: string): void {
+  /** A right password clears the account's failed logins (never a second-factor lock). */
+  loginSucceeded(account: string): void {
     this.#windows.delete(`a:${account}`);
+  }
+
+  /** Counts a second-factor attempt of the account `userId`. */
+  secondFactor(userId: string, now: number): Attempt {
+    return this.#take([[`2fa:${userId}`, this.#limits.code]], now);
+  }
+
+  /** Counts an SMS code sent to the account `userId` (never refunded). */
+  sms(userId: string, now: number): Attempt {
+    return this.#take([[`sms:${userId}`, this.#limits.sms]], now);
   }
 
   /** Forgets everything. */
@@ -62,9 +76,48 @@ export class LoginThrottle {
     this.#windows.clear();
   }
 
-  #locked(key: string, limit: number, now: number): number | null {
+  /** How many windows are kept (for tests of the sweep). */
+  get size(): number {
+    return this.#windows.size;
+  }
+
+  #take(keys: [key: string, limit: number][], now: number): Attempt {
+    this.#sweep(now);
+    const waits = keys.map(([key, limit]) => this.#wait(key, limit, now)).filter((w) => w > 0);
+    if (waits.length) return { wait: Math.max(...waits) };
+    const windows = keys.map(([key]) => {
+      const w = this.#windows.get(key);
+      if (w && now < w.start + this.#windowMs) {
+        w.count++;
+        return w;
+      }
+      const fresh = { count: 1, start: now };
+      this.#windows.set(key, fresh);
+      return fresh;
+    });
+    let refunded = false;
+    return {
+      wait: null,
+      refund: () => {
+        if (refunded) return;
+        refunded = true;
+        for (const w of windows) w.count = Math.max(0, w.count - 1);
+      },
+    };
+  }
+
+  #wait(key: string, limit: number, now: number): number {
     const w = this.#windows.get(key);
-    if (!w || w.count < limit || now >= w.start + this.#windowMs) return null;
-    return Math.ceil((w.start + this.#windowMs - now) / 1000);
+    if (!w || w.count < limit || now >= w.start + this.#windowMs) return 0;
+    return Math.max(1, Math.ceil((w.start + this.#windowMs - now) / 1000));
+  }
+
+  /** Drops windows that have ended, at most once a window, so the map never outgrows its use. */
+  #sweep(now: number): void {
+    if (now < this.#sweptAt + this.#windowMs) return;
+    this.#sweptAt = now;
+    for (const [key, w] of this.#windows) {
+      if (now >= w.start + this.#windowMs) this.#windows.delete(key);
+    }
   }
 }

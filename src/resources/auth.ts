@@ -1,4 +1,4 @@
-import { PLAUSIBLE_EMAIL, requireString } from "../arguments.ts";
+import { isPlausibleEmail, requireString } from "../arguments.ts";
 import { InvalidArgumentError } from "../errors.ts";
 import type { CallOptions, HttpClient } from "../http.ts";
 import {
@@ -218,7 +218,7 @@ export class AuthResource {
 
 function normalizeEmail(raw: string): string {
   const email = raw.trim();
-  if (!PLAUSIBLE_EMAIL.test(email)) {
+  if (!isPlausibleEmail(email)) {
     throw new InvalidArgumentError(
       "email",
       "email is not a plausible address (expected name@domain.tld)",

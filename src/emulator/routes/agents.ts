@@ -86,10 +86,10 @@ export function agentRoutes(backend: Backend): Hono<AppEnv> {
       name: "string",
     });
     const name = body.name.trim();
-    if (!name || name.length > 100) {
+    if (!name || name.length > 256) {
       throw new Problem(422, [{
         loc: ["body", "name"],
-        msg: "Name must be 1 to 100 characters",
+        msg: "Name must be 1 to 256 characters",
         type: "value_error",
       }]);
     }

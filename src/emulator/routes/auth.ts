@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { PLAUSIBLE_EMAIL } from "../../arguments.ts";
 import { remoteAddress } from "../../remote_address.ts";
 import { base64 } from "@scure/base";
 import { buildOtpauthUri, generateSecret, Totp } from "../../totp.ts";
@@ -9,10 +8,9 @@ import { type Backend, generateBackupCodes, sha256, SMS_TTL_S } from "../backend
 import { type AppEnv, bearer, requireUser } from "../env.ts";
 import { checkShape, Problem, readJson, unauthorized } from "../problem.ts";
 import type { UserRecord } from "../records.ts";
+import { accountIssues } from "../registration.ts";
 
 const ISSUER = "CirtusAI";
-// deno-lint-ignore no-control-regex
-const USERNAME = /^[^\s\u0000-\u001f]{1,64}$/;
 
 function otpauthUri(user: UserRecord, secret: string): string {
   return buildOtpauthUri({ secret, account: user.email, issuer: ISSUER });
@@ -59,29 +57,10 @@ export function authRoutes(backend: Backend): Hono<AppEnv> {
     const username = body.username.trim();
     const email = body.email.trim();
     const method = body.preferred_2fa_method ?? "totp";
-    const issues = [];
-    if (!USERNAME.test(username)) {
-      issues.push({
-        loc: ["body", "username"],
-        msg: "Username must be 1 to 64 characters without spaces",
-        type: "value_error",
-      });
-    }
-    if (!PLAUSIBLE_EMAIL.test(email)) {
-      issues.push({
-        loc: ["body", "email"],
-        msg: "value is not a valid email address",
-        type: "value_error",
-      });
-    }
-    const min = backend.minPasswordLength;
-    if (body.password.length < min || body.password.length > 1024) {
-      issues.push({
-        loc: ["body", "password"],
-        msg: `Password must be ${min} to 1024 characters`,
-        type: "value_error",
-      });
-    }
+    const issues = accountIssues(
+      { username, email, password: body.password },
+      backend.minPasswordLength,
+    );
     if (method !== "totp" && method !== "sms") {
       issues.push({
         loc: ["body", "preferred_2fa_method"],
@@ -106,7 +85,15 @@ export function authRoutes(backend: Backend): Hono<AppEnv> {
     if (
       type.includes("application/x-www-form-urlencoded") || type.includes("multipart/form-data")
     ) {
-      form = await c.req.parseBody();
+      try {
+        form = await c.req.parseBody();
+      } catch {
+        throw new Problem(422, [{
+          loc: ["body"],
+          msg: "The form body could not be parsed",
+          type: "form_invalid",
+        }]);
+      }
     }
     const { username, password } = checkShape<{ username: string; password: string }>(form, {
       username: "string",
@@ -115,18 +102,17 @@ export function authRoutes(backend: Backend): Hono<AppEnv> {
     const account = username.trim().toLowerCase();
     const client = remoteAddress(c.env) ?? "local";
     const now = backend.now();
-    const wait = backend.throttle.retryAfter(account, client, now);
-    if (wait !== null) {
+    // Counted before the password is checked, so parallel guesses count too.
+    const attempt = backend.throttle.login(account, client, now);
+    if (attempt.wait !== null) {
       throw new Problem(429, "Too many failed login attempts. Try again later.", {
-        "retry-after": String(wait),
+        "retry-after": String(attempt.wait),
       });
     }
     const user = await backend.checkPassword(username, password);
-    if (!user) {
-      backend.throttle.fail(account, client, now);
-      throw unauthorized("Incorrect username/email or password");
-    }
-    backend.throttle.succeed(account);
+    if (!user) throw unauthorized("Incorrect username/email or password");
+    attempt.refund();
+    backend.throttle.loginSucceeded(account);
     if (!user.totp_secret) return c.json(await backend.issueTokens(user));
     const method = user.preferred_2fa_method === "sms" && user.is_sms_enabled ? "sms" : "totp";
     const temporary = await backend.createTempToken(user);
@@ -158,6 +144,8 @@ export function authRoutes(backend: Backend): Hono<AppEnv> {
 
   app.get("/2fa/setup", auth, async (c) => {
     const user = c.get("user");
+    // An access token alone must not replace a confirmed secret: disabling needs code + password.
+    if (user.is_2fa_enabled) throw new Problem(400, "2FA is already enabled; disable it first");
     const secret = generateSecret();
     const codes = generateBackupCodes();
     const hashes = await Promise.all(codes.map(sha256));

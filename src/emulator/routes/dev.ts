@@ -4,9 +4,37 @@ import type { AppEnv } from "../env.ts";
 import { Problem, readJson } from "../problem.ts";
 import type { SmsOutbox } from "../sms.ts";
 
-/** `/_emulator`: helpers for tests and development (never part of the real API). */
-export function devRoutes(backend: Backend, outbox: SmsOutbox): Hono<AppEnv> {
+/**
+ * `/_emulator`: helpers for tests and development (never part of the real API). They change
+ * state with no credentials, so they refuse what a foreign web page could send: a request with an
+ * `Origin` other than the emulator's own or an allowed local one (403), and any state-changing
+ * request whose body is not JSON (415; a cross-site form or `text/plain` POST needs no preflight).
+ */
+export function devRoutes(
+  backend: Backend,
+  outbox: SmsOutbox,
+  allowedOrigin: (origin: string) => boolean,
+): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+
+  app.use("*", async (c, next) => {
+    const origin = c.req.header("origin");
+    const site = c.req.header("sec-fetch-site");
+    const own = origin !== undefined && origin === new URL(c.req.url).origin;
+    if (
+      (origin !== undefined && !own && !allowedOrigin(origin)) ||
+      (site === "cross-site" && !(origin && allowedOrigin(origin)))
+    ) {
+      throw new Problem(403, "Cross-site requests to /_emulator are refused");
+    }
+    if (c.req.method !== "GET" && c.req.method !== "HEAD" && c.req.method !== "OPTIONS") {
+      const type = c.req.header("content-type") ?? "";
+      if (!/^application\/json\s*(;|$)/i.test(type)) {
+        throw new Problem(415, "Send JSON (Content-Type: application/json)");
+      }
+    }
+    await next();
+  });
 
   app.get("/sms", (c) => c.json({ messages: outbox.messages }));
 

@@ -1,7 +1,7 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { type Backend, randomToken } from "../backend.ts";
 import { type AppEnv, requireUser } from "../env.ts";
-import { notFound, readJson } from "../problem.ts";
+import { MAX_ID_LENGTH, notFound, Problem, readJson } from "../problem.ts";
 import type { AssetRecord, EmailAccountRecord } from "../records.ts";
 import { assetBody } from "./agents.ts";
 
@@ -32,13 +32,29 @@ function accountBody(a: EmailAccountRecord) {
 
 const SHAPE = { provider: "string", email_address: "string", config: "object" } as const;
 
+/** An e-mail account's fields from the body: provider and address at most 256 characters. */
+async function readAccount(c: Context) {
+  const body = await readJson<Omit<EmailAccountRecord, "id" | "user_id">>(c, SHAPE);
+  const issues = (["provider", "email_address"] as const)
+    .filter((f) => !body[f].trim() || body[f].length > 256)
+    .map((f) => ({
+      loc: ["body", f],
+      msg: `${f} must be 1 to 256 characters`,
+      type: "value_error",
+    }));
+  if (issues.length) throw new Problem(422, issues);
+  return body;
+}
+
 /** `/wallets`: assets and linked e-mail accounts. */
 export function walletRoutes(backend: Backend): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use("*", requireUser(backend));
 
   async function account(userId: string, id: string): Promise<EmailAccountRecord> {
-    const found = await backend.store.get<EmailAccountRecord>(["email_accounts", userId, id]);
+    const found = id.length > MAX_ID_LENGTH
+      ? null
+      : await backend.store.get<EmailAccountRecord>(["email_accounts", userId, id]);
     if (!found) throw notFound("Email account");
     return found;
   }
@@ -63,7 +79,7 @@ export function walletRoutes(backend: Backend): Hono<AppEnv> {
   });
 
   app.on("POST", collection, async (c) => {
-    const body = await readJson<Omit<EmailAccountRecord, "id" | "user_id">>(c, SHAPE);
+    const body = await readAccount(c);
     const record: EmailAccountRecord = {
       id: crypto.randomUUID(),
       user_id: c.get("user").id,
@@ -81,7 +97,7 @@ export function walletRoutes(backend: Backend): Hono<AppEnv> {
   );
 
   app.put("/email_accounts/:id", async (c) => {
-    const body = await readJson<Omit<EmailAccountRecord, "id" | "user_id">>(c, SHAPE);
+    const body = await readAccount(c);
     const current = await account(c.get("user").id, c.req.param("id"));
     const next = {
       ...current,
