@@ -27,4 +27,6 @@ export { AuthResource } from "./src/resources/auth.ts";
 export { AgentsResource } from "./src/resources/agents.ts";
 export { WalletsResource } from "./src/resources/wallets.ts";
 export { IdentityResource } from "./src/resources/identity.ts";
-export * from "./src/totp.ts";
+// TOTP for the second factor; the rest of the TOTP toolkit (otpauth URIs, secrets, HOTP) is
+// in `@cirtusai/sdk/totp`, so that the client's bundle carries only what login needs.
+export { type OtpAlgorithm, Totp, type TotpOptions, type VerifyOptions } from "./src/totp.ts";

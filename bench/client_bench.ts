@@ -12,7 +12,13 @@ const agents = Array.from({ length: 20 }, (_, i) => ({
   created_at: new Date().toISOString(),
 }));
 const payload = JSON.stringify(agents);
-const answer = () => new Response(payload, { headers: { "content-type": "application/json" } });
+// With its Content-Length, as servers send JSON: an answer of unknown length is instead counted
+// chunk by chunk as it streams (the maxResponseBytes cap), which costs a few µs more.
+const length = String(new TextEncoder().encode(payload).length);
+const answer = () =>
+  new Response(payload, {
+    headers: { "content-type": "application/json", "content-length": length },
+  });
 const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, answer);
 const url = `http://127.0.0.1:${server.addr.port}`;
 const headers = { authorization: "Bearer bench-token", accept: "application/json" };

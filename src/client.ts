@@ -18,6 +18,11 @@ export interface ClientOptions {
   timeout?: number;
   /** Retries after the first attempt; default 2. */
   maxRetries?: number;
+  /**
+   * Largest response body read, in bytes; default 4 MiB. A larger answer is cut off while it
+   * streams and is a `ResponseValidationError`.
+   */
+  maxResponseBytes?: number;
   /** Extra headers on every request (checked when the client is made). */
   headers?: Record<string, string>;
   /** Where tokens are kept; default in memory. */
@@ -63,6 +68,13 @@ export class CirtusAIClient {
     if (!Number.isInteger(maxRetries) || maxRetries < 0) {
       throw new InvalidArgumentError("maxRetries", "maxRetries must be a non-negative integer");
     }
+    const maxResponseBytes = options.maxResponseBytes ?? 4 * 1024 * 1024;
+    if (!Number.isInteger(maxResponseBytes) || maxResponseBytes < 1) {
+      throw new InvalidArgumentError(
+        "maxResponseBytes",
+        "maxResponseBytes must be a positive integer",
+      );
+    }
     const fetchImpl = options.fetch ?? globalThis.fetch;
     if (typeof fetchImpl !== "function") {
       throw new InvalidArgumentError("fetch", "no fetch available: pass options.fetch");
@@ -79,6 +91,7 @@ export class CirtusAIClient {
       fetch: (input, init) => fetchImpl(input, init),
       timeout,
       maxRetries,
+      maxResponseBytes,
       headers: headerRecord(options.headers),
       sleep: options.sleep ?? defaultSleep,
       tokenStore: options.tokenStore ?? new MemoryTokenStore(),

@@ -133,28 +133,62 @@ export class APIUserAbortError extends APIConnectionError {
   }
 }
 
+// Fields whose values are never shown: tokens, secrets, passwords, codes, keys, credentials
+// (and the otpauth URI and QR image, which hold the secret: both are "qr_code_*").
+const SECRET_FIELD = /token|secret|password|code|key|otp|credential/i;
+const EXCERPT_CHARS = 200;
+
 /**
- * The server answered with a success status but the body was not valid JSON or lacked a
- * documented field. Names the field and keeps the raw body.
+ * A short excerpt of a response body with every secret-looking value replaced by `[redacted]`:
+ * what an error may keep of an answer it refused.
+ *
+ * @example
+ * ```ts
+ * import { redactedExcerpt } from "@cirtusai/sdk";
+ * redactedExcerpt({ access_token: "eyJ...", token_type: "bearer" });
+ * // '{"access_token":"[redacted]","token_type":"bearer"}'
+ * ```
+ */
+export function redactedExcerpt(body: unknown): string {
+  let text = typeof body === "string"
+    ? body
+    : JSON.stringify(body, (k, v) => (k && SECRET_FIELD.test(k) ? "[redacted]" : v)) ?? "";
+  if (typeof body === "string") {
+    // Text that is not JSON may still be JSON cut short: hide quoted values of secret-looking
+    // fields, and any long token-like run.
+    text = text.replace(
+      /("[^"]*(?:token|secret|password|code|key|otp|credential)[^"]*"\s*:\s*)("(?:[^"\\]|\\.)*"?|[^,}\]]*)/gi,
+      '$1"[redacted]"',
+    ).replace(/[\w.~+/=-]{24,}/g, "[redacted]");
+  }
+  return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text;
+}
+
+/**
+ * The server answered with a success status but the body was not valid JSON, was too large, or
+ * lacked a documented field. Names the field; keeps only a short, redacted excerpt of the body
+ * (no token, secret or code of the refused answer reaches a log through it).
  *
  * @example
  * ```ts
  * import { ResponseValidationError } from "@cirtusai/sdk";
- * const err = new ResponseValidationError("access_token", "is missing", { body: "{}" });
- * console.log(err.field, err.body); // "access_token" "{}"
+ * const err = new ResponseValidationError("access_token", "is missing", {
+ *   body: { refresh_token: "rt-secret" },
+ * });
+ * console.log(err.field, err.body); // "access_token" '{"refresh_token":"[redacted]"}'
  * ```
  */
 export class ResponseValidationError extends CirtusAIError {
   /** Dotted path of the bad field (`"assets[0].id"`), or `"(body)"` for unparsable JSON. */
   readonly field: string;
-  /** The raw response body. */
-  readonly body: unknown;
+  /** At most 200 characters of the body, secret-looking values replaced by `[redacted]`. */
+  readonly body: string;
   /** Creates the error; `problem` reads after the field name ("is missing"). */
   constructor(field: string, problem: string, options: { body: unknown; context?: string }) {
     const where = options.context ? `${options.context}: ` : "";
     super(`${where}response field "${field}" ${problem}`);
     this.field = field;
-    this.body = options.body;
+    this.body = redactedExcerpt(options.body);
   }
 }
 

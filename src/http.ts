@@ -11,6 +11,7 @@ import {
   type APIErrorInit,
   APIUserAbortError,
   AuthenticationError,
+  CirtusAIError,
   InvalidArgumentError,
   parseRetryAfter,
   ResponseValidationError,
@@ -62,6 +63,8 @@ export interface HttpConfig {
   timeout: number;
   /** Retries after the first attempt. */
   maxRetries: number;
+  /** Largest response body read. */
+  maxResponseBytes: number;
   /** Extra headers on every request, with lower-case names. */
   headers: Record<string, string>;
   /** Waits between retries; injectable so tests stay fast. */
@@ -80,6 +83,9 @@ const POST_RETRY = new Set([429, 503]);
 const MAX_RETRY_AFTER_MS = 60_000;
 // Refresh this long before the access token's announced expiry.
 const EXPIRY_SKEW_MS = 30_000;
+// Same-origin redirects followed (FastAPI answers 307 for a missing trailing slash).
+const MAX_REDIRECTS = 3;
+const UTF8 = new TextDecoder();
 
 interface Answer {
   status: number;
@@ -237,7 +243,18 @@ export class HttpClient {
   async #refreshOnce(stale: string | undefined, exchange: () => Promise<unknown>): Promise<void> {
     if (this.#refreshing) return await this.#refreshing;
     if (this.#tokens?.access_token !== stale) return; // someone already refreshed
-    this.#refreshing = exchange().then(() => {}).finally(() => {
+    const store = this.#config.tokenStore;
+    // Refresh tokens are single use: another holder of the session (a tab, a process, a client
+    // on the same store) may have rotated them already. Re-read the store under its lock and
+    // adopt what is there rather than spend the old refresh token a second time.
+    const run = async () => {
+      const stored = await store.load();
+      if (stored?.access_token && stored.access_token !== stale) {
+        this.#tokens = stored;
+        this.#config.onTokens?.(stored);
+      } else await exchange();
+    };
+    this.#refreshing = (store.lock ? store.lock(run) : run()).finally(() => {
       this.#refreshing = null;
     });
     await this.#refreshing;
@@ -283,24 +300,41 @@ export class HttpClient {
     const { controller } = deadline;
     const abort = () => controller.abort();
     spec.signal?.addEventListener("abort", abort, { once: true });
+    let url = this.#url(spec);
+    const init: RequestInit = {
+      method,
+      headers: this.#headers(spec, token),
+      body: spec.form
+        ? new URLSearchParams(spec.form)
+        : spec.json !== undefined
+        ? JSON.stringify(spec.json)
+        : undefined,
+      signal: controller.signal,
+      // Redirects are followed here, so that no body or token ever goes to another origin.
+      redirect: "manual",
+    };
     try {
-      const response = await this.#config.fetch(this.#url(spec), {
-        method,
-        headers: this.#headers(spec, token),
-        body: spec.form
-          ? new URLSearchParams(spec.form)
-          : spec.json !== undefined
-          ? JSON.stringify(spec.json)
-          : undefined,
-        signal: controller.signal,
-      });
-      const ok = response.status >= 200 && response.status < 300;
-      if (ok && spec.bytes) {
-        const bytes = new Uint8Array(await response.arrayBuffer());
-        return { status: response.status, headers: response.headers, text: "", bytes };
+      for (let hops = 0;; hops++) {
+        const response = await this.#config.fetch(url, init);
+        const { status } = response;
+        const location = status >= 300 && status < 400 && response.headers.get("location");
+        if (response.type === "opaqueredirect" || location) {
+          await response.body?.cancel();
+          url = this.#redirect(spec, url, location || "", hops);
+          if (status === 303 || (status < 307 && method === "POST")) {
+            init.method = "GET";
+            init.body = undefined;
+          }
+          continue;
+        }
+        const asBytes = spec.bytes && status >= 200 && status < 300;
+        const body = await this.#read(spec, response, asBytes);
+        return typeof body === "string"
+          ? { status, headers: response.headers, text: body }
+          : { status, headers: response.headers, text: "", bytes: body };
       }
-      return { status: response.status, headers: response.headers, text: await response.text() };
     } catch (err) {
+      if (err instanceof CirtusAIError) throw err;
       if (deadline.timedOut) {
         throw new APIConnectionTimeoutError(method, path, this.#config.timeout);
       }
@@ -312,6 +346,65 @@ export class HttpClient {
       this.#deadlines.finish(deadline);
       spec.signal?.removeEventListener("abort", abort);
     }
+  }
+
+  /** Where a same-origin redirect leads; anything else is refused, with nothing sent there. */
+  #redirect(spec: RequestSpec<unknown>, from: string, location: string, hops: number): string {
+    const { method, path } = spec;
+    // Browsers hide a manual redirect's target (an "opaqueredirect"): it is never followed.
+    const target = location ? new URL(location, from) : null;
+    const why = !target
+      ? "the server answered with a redirect this runtime does not show; not followed"
+      : target.origin !== new URL(this.#config.baseUrl).origin
+      ? `redirected to another origin (${target.origin}); not followed, nothing was sent there`
+      : hops >= MAX_REDIRECTS
+      ? `more than ${MAX_REDIRECTS} redirects`
+      : null;
+    if (why) throw new APIConnectionError(method, path, { message: `${method} ${path}: ${why}` });
+    return target!.href;
+  }
+
+  /** The body, cut off past `maxResponseBytes` while it streams. */
+  async #read(
+    spec: RequestSpec<unknown>,
+    response: Response,
+    asBytes?: boolean,
+  ): Promise<string | Uint8Array> {
+    const max = this.#config.maxResponseBytes;
+    const tooLarge = () =>
+      new ResponseValidationError("(body)", `is larger than maxResponseBytes (${max} bytes)`, {
+        body: "",
+        context: `${spec.method} ${spec.path}`,
+      });
+    // A compressed answer's length says nothing of what it inflates to: count it as it streams.
+    const length = response.headers.has("content-encoding")
+      ? NaN
+      : Number(response.headers.get("content-length") ?? NaN);
+    if (length > max) {
+      await response.body?.cancel();
+      throw tooLarge();
+    }
+    // A declared length within the limit is read in one go (fetch enforces it), and text() is
+    // the runtimes' fastest way; only an answer of unknown length is counted as it streams.
+    if (length >= 0 || !response.body) {
+      return asBytes ? new Uint8Array(await response.arrayBuffer()) : await response.text();
+    }
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    const reader = response.body.getReader(); // (async iteration is missing in some browsers)
+    for (let r = await reader.read(); !r.done; r = await reader.read()) {
+      size += r.value.length;
+      if (size > max) {
+        await reader.cancel();
+        throw tooLarge();
+      }
+      chunks.push(r.value);
+    }
+    const all = chunks.length === 1 ? chunks[0] : new Uint8Array(size);
+    if (chunks.length > 1) {
+      for (let i = 0, at = 0; i < chunks.length; at += chunks[i++].length) all.set(chunks[i], at);
+    }
+    return asBytes ? all : UTF8.decode(all);
   }
 
   #url(spec: RequestSpec<unknown>): string {

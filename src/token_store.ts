@@ -37,6 +37,21 @@ export interface TokenStore {
   load(): StoredTokens | null | Promise<StoredTokens | null>;
   /** Saves tokens; null forgets them. */
   save(tokens: StoredTokens | null): void | Promise<void>;
+  /**
+   * Runs `fn` holding the store's refresh lock, so that only one holder of a shared session
+   * (browser tabs, processes, clients) refreshes at a time; the client re-reads the store inside
+   * it and adopts tokens another holder already rotated. Optional: without it the client still
+   * re-reads the store before refreshing. The wait for the lock should be bounded.
+   */
+  lock?<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+/** How long a holder waits for another's refresh before refreshing itself. */
+const LOCK_WAIT_MS = 10_000;
+
+/** The part of the Web Locks API (`navigator.locks`) used here. */
+interface Locks {
+  request<T>(name: string, options: { signal: AbortSignal }, fn: () => Promise<T>): Promise<T>;
 }
 
 /**
@@ -50,6 +65,13 @@ export interface TokenStore {
  */
 export class MemoryTokenStore implements TokenStore {
   #tokens: StoredTokens | null = null;
+  #queue: Promise<unknown> = Promise.resolve();
+  /** Runs `fn` after every earlier `lock` call of this store has finished. */
+  lock<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(fn, fn);
+    this.#queue = run.catch(() => {});
+    return run;
+  }
   /** The saved tokens, or null. */
   load(): StoredTokens | null {
     return this.#tokens;
@@ -100,5 +122,25 @@ export class LocalStorageTokenStore implements TokenStore {
   save(tokens: StoredTokens | null): void {
     if (tokens) this.#storage.setItem(this.#key, JSON.stringify(tokens));
     else this.#storage.removeItem(this.#key);
+  }
+  /**
+   * Runs `fn` holding a Web Lock named after the key, shared by every tab of the origin; waits
+   * at most 10 s for it. Where the platform has no Web Locks, runs `fn` at once.
+   */
+  async lock<T>(fn: () => Promise<T>): Promise<T> {
+    const locks = (globalThis.navigator as { locks?: Locks } | undefined)?.locks;
+    if (!locks) return await fn();
+    let started = false;
+    const run = () => ((started = true), fn());
+    try {
+      return await locks.request(
+        `${this.#key}:refresh`,
+        { signal: AbortSignal.timeout(LOCK_WAIT_MS) },
+        run,
+      );
+    } catch (err) {
+      if (started) throw err;
+      return await fn(); // the lock was not had in time: go on without it
+    }
   }
 }
