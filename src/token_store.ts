@@ -51,7 +51,11 @@ const LOCK_WAIT_MS = 10_000;
 
 /** The part of the Web Locks API (`navigator.locks`) used here. */
 interface Locks {
-  request<T>(name: string, options: { signal: AbortSignal }, fn: () => Promise<T>): Promise<T>;
+  request<T>(
+    name: string,
+    options: { signal?: AbortSignal; ifAvailable?: boolean },
+    fn: (lock: unknown) => Promise<T>,
+  ): Promise<T>;
 }
 
 /**
@@ -130,17 +134,35 @@ export class LocalStorageTokenStore implements TokenStore {
   async lock<T>(fn: () => Promise<T>): Promise<T> {
     const locks = (globalThis.navigator as { locks?: Locks } | undefined)?.locks;
     if (!locks) return await fn();
+    const name = `${this.#key}:refresh`;
+    const before = this.#storage.getItem(this.#key);
     let started = false;
     const run = () => ((started = true), fn());
+    const free = await locks.request(
+      name,
+      { ifAvailable: true },
+      async (lock) => (lock ? { value: await run() } : null),
+    );
+    if (free) return free.value;
     try {
+      // Another tab holds the lock, most likely refreshing. localStorage reaches other tabs a
+      // moment after it is written, so once the lock is ours, give that write time to arrive.
       return await locks.request(
-        `${this.#key}:refresh`,
+        name,
         { signal: AbortSignal.timeout(LOCK_WAIT_MS) },
-        run,
+        async () => (await this.#changed(before), await run()),
       );
     } catch (err) {
       if (started) throw err;
       return await fn(); // the lock was not had in time: go on without it
+    }
+  }
+
+  /** Resolves once the stored value differs from `before`, or after at most 1 s. */
+  async #changed(before: string | null): Promise<void> {
+    for (let waited = 0; waited < 1000 && this.#storage.getItem(this.#key) === before;) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      waited += 20;
     }
   }
 }

@@ -3,7 +3,7 @@
 // A missing runtime fails the test with the command that installs it; nothing is skipped.
 import assert from "node:assert/strict";
 import { build } from "../scripts/build.ts";
-import { serveEmulator } from "../src/emulator/mod.ts";
+import { createEmulator, serveEmulator } from "../src/emulator/mod.ts";
 import { createProxy } from "../src/proxy/mod.ts";
 import { SessionSealer } from "../src/proxy/session_cookie.ts";
 
@@ -85,6 +85,45 @@ function serveFiles(
     return fallback ? await fallback(req) : new Response("not found", { status: 404 });
   });
 }
+
+Deno.test("Chromium: two tabs sharing a LocalStorageTokenStore refresh once (Web Locks)", async () => {
+  await requireFile(CHROMIUM, "apt-get install -y chromium");
+  await requireFile(`${RUNTIMES}node_modules/playwright-core/package.json`, NPM_CI);
+  await bundles();
+  const emulator = createEmulator({ pbkdf2Iterations: 1_000 });
+  let refreshes = 0;
+  const api = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
+    // POSTs only: the browser's CORS preflight (OPTIONS) spends no token.
+    if (req.method === "POST" && new URL(req.url).pathname === "/auth/refresh") refreshes++;
+    return await emulator.app.fetch(req);
+  });
+  const pages = serveFiles({
+    "/tabs.html": `${RUNTIMES}shared_tabs.html`,
+    "/dist/cirtusai.js": `${ROOT}dist/cirtusai.js`,
+  });
+  try {
+    const apiUrl = `http://127.0.0.1:${api.addr.port}`;
+    const pageUrl = `http://127.0.0.1:${pages.addr.port}/tabs.html?api=${
+      encodeURIComponent(apiUrl)
+    }`;
+    const result = await node("shared_tabs.mjs", [pageUrl, apiUrl]) as {
+      ready: { ok: boolean; locks: boolean; error?: string }[];
+      advanced: number;
+      tabs: { ok: boolean; token?: string; error?: string }[];
+      again: { ok: boolean; error?: string };
+    };
+    for (const r of result.ready) assert.equal(r.ok, true, String(r.error));
+    assert.ok(result.ready.every((r) => r.locks), "Chromium has Web Locks");
+    assert.equal(result.advanced, 200);
+    for (const tab of result.tabs) assert.equal(tab.ok, true, String(tab.error));
+    assert.equal(result.tabs[0].token, result.tabs[1].token, "both tabs hold the new token");
+    assert.equal(refreshes, 1, "one refresh for both tabs");
+    assert.equal(result.again.ok, true, "the session was not revoked");
+  } finally {
+    await api.shutdown();
+    await pages.shutdown();
+  }
+});
 
 Deno.test("Chromium: the SDK across origins, and a session-mode login through the edge proxy", async () => {
   await requireFile(CHROMIUM, "apt-get install -y chromium");
