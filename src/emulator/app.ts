@@ -95,8 +95,9 @@ const LOCALHOST = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
  * ```
  */
 export function createEmulator(options: EmulatorOptions = {}): Emulator {
-  const store = options.store ?? new MemoryStore();
   const clock = options.clock ?? new EmulatorClock();
+  // The memory store expires entries on the emulator's clock, which tests move.
+  const store = options.store ?? new MemoryStore({ now: () => clock.now() });
   const outbox = new SmsOutbox();
   const backend = new Backend({
     store,

@@ -5,21 +5,31 @@
  * @module
  */
 import { base64urlnopad, hex } from "@scure/base";
-import { sign, verify } from "hono/jwt";
 import { createDidKey } from "../did.ts";
 import { generateSecret, timingSafeEqual, Totp } from "../totp.ts";
 import type { EmulatorClock } from "./clock.ts";
 import { hashPassword, type PasswordHash, verifyPassword } from "./password.ts";
-import { MAX_ID_LENGTH, Problem, unauthorized } from "./problem.ts";
+import { MAX_ID_LENGTH, notFound, Problem, unauthorized } from "./problem.ts";
 import type {
   AgentRecord,
+  AssetRecord,
   RefreshRecord,
   SmsCodeRecord,
   TempTokenRecord,
   UserRecord,
 } from "./records.ts";
 import type { SmsSender } from "./sms.ts";
-import type { Store } from "./store.ts";
+import {
+  deleteValue,
+  getValue,
+  type Key,
+  setValue,
+  type Store,
+  transact,
+  type Txn,
+  updateValue,
+} from "./store.ts";
+import { AccessTokens } from "./access_tokens.ts";
 import type { LoginThrottle } from "./throttle.ts";
 import { accountIssues } from "./registration.ts";
 import { MAX_EMAIL_LENGTH } from "../arguments.ts";
@@ -80,7 +90,7 @@ export function generateBackupCodes(): string[] {
   return codes;
 }
 
-/** The account's state and the operations on it. */
+/** The account's state and the operations on it. Each operation is one atomic step. */
 export class Backend {
   readonly store: Store;
   readonly clock: EmulatorClock;
@@ -89,7 +99,7 @@ export class Backend {
   readonly pbkdf2Iterations: number;
   readonly minPasswordLength: number;
   readonly #jwtSecret?: string;
-  #storedSecret?: Promise<string>;
+  #tokens?: AccessTokens;
   #dummyHash?: Promise<PasswordHash>;
 
   constructor(options: BackendOptions) {
@@ -113,14 +123,14 @@ export class Backend {
   // ---- users ------------------------------------------------------------------------------
 
   async getUser(id: string): Promise<UserRecord | null> {
-    return await this.store.get<UserRecord>(["users", id]);
+    return await getValue<UserRecord>(this.store, ["users", id]);
   }
 
   /** The account a login names: an e-mail if it has an "@" (usernames never do), else a username. */
   async findUserByLogin(login: string): Promise<UserRecord | null> {
     const key = login.trim().toLowerCase();
     if (!key || key.length > MAX_EMAIL_LENGTH) return null;
-    const id = await this.store.get<string>([
+    const id = await getValue<string>(this.store, [
       key.includes("@") ? "users_by_email" : "users_by_name",
       key,
     ]);
@@ -128,12 +138,20 @@ export class Backend {
   }
 
   async updateUser(id: string, fn: (u: UserRecord) => UserRecord): Promise<UserRecord> {
-    const { after } = await this.store.update<UserRecord>(["users", id], (u) => (u ? fn(u) : null));
+    const { after } = await updateValue<UserRecord>(
+      this.store,
+      ["users", id],
+      (u) => (u ? fn(u) : undefined),
+    );
     if (!after) throw unauthorized("Could not validate credentials");
     return after;
   }
 
-  /** Creates an account. `twoFactor` false makes a legacy account without 2FA. */
+  /**
+   * Creates an account and its master agent in one commit, with the name and the e-mail reserved
+   * in the same commit: a crash or a refusal leaves either the whole account or nothing.
+   * `twoFactor` false makes a legacy account without 2FA.
+   */
   async createUser(input: {
     username: string;
     email: string;
@@ -141,46 +159,19 @@ export class Backend {
     method: "totp" | "sms";
     twoFactor: boolean;
   }): Promise<{ user: UserRecord; backupCodes: string[] }> {
-    // Every check before the first write: a refused registration leaves nothing behind.
     const issues = accountIssues(input, this.minPasswordLength);
     if (issues.length) throw new Problem(422, issues);
     const id = crypto.randomUUID();
     const nameKey = ["users_by_name", input.username.toLowerCase()];
     const emailKey = ["users_by_email", input.email.toLowerCase()];
-    const passwordHash = await hashPassword(input.password, this.pbkdf2Iterations);
-    if ((await this.store.update<string>(nameKey, (cur) => cur ?? id)).before !== null) {
-      throw new Problem(400, "Username already registered");
-    }
-    let master: AgentRecord | undefined;
-    try {
-      if ((await this.store.update<string>(emailKey, (cur) => cur ?? id)).before !== null) {
-        await this.store.delete(nameKey);
-        throw new Problem(400, "Email already registered");
-      }
-      const backupCodes = input.twoFactor ? generateBackupCodes() : [];
-      master = await this.createAgent(id, { name: `${input.username}'s agent`, parentId: null });
-      const user = await this.#newUser(id, input, passwordHash, backupCodes, master.id);
-      await this.store.set(["users", id], user);
-      return { user, backupCodes };
-    } catch (err) {
-      if (!(err instanceof Problem)) {
-        // A write that failed half-way is undone, so the name and e-mail stay free.
-        if (master) await this.deleteAgent(master).catch(() => {});
-        await this.store.delete(emailKey).catch(() => {});
-        await this.store.delete(nameKey).catch(() => {});
-      }
-      throw err;
-    }
-  }
-
-  async #newUser(
-    id: string,
-    input: { username: string; email: string; method: "totp" | "sms"; twoFactor: boolean },
-    password: PasswordHash,
-    backupCodes: string[],
-    masterId: string,
-  ): Promise<UserRecord> {
-    return {
+    // The slow work (the password hash, the agent's key) happens before the commit.
+    const backupCodes = input.twoFactor ? generateBackupCodes() : [];
+    const [password, codeHashes, master] = await Promise.all([
+      hashPassword(input.password, this.pbkdf2Iterations),
+      Promise.all(backupCodes.map(sha256)),
+      this.#newAgent(id, { name: `${input.username}'s agent`, parentId: null }),
+    ]);
+    const user: UserRecord = {
       id,
       username: input.username,
       email: input.email,
@@ -192,10 +183,19 @@ export class Backend {
       is_sms_enabled: input.twoFactor && input.method === "sms",
       pending_totp_secret: null,
       pending_backup_codes: null,
-      backup_codes: await Promise.all(backupCodes.map(sha256)),
+      backup_codes: codeHashes,
       last_totp_step: -1,
-      master_agent_id: masterId,
+      master_agent_id: master.id,
     };
+    await transact(this.store, async (tx) => {
+      if (await tx.get(nameKey)) throw new Problem(400, "Username already registered");
+      if (await tx.get(emailKey)) throw new Problem(400, "Email already registered");
+      tx.set(nameKey, id);
+      tx.set(emailKey, id);
+      tx.set(["users", id], user);
+      this.#putAgent(tx, master);
+    });
+    return { user, backupCodes };
   }
 
   /** Checks a login; equal work whether or not the account exists. */
@@ -208,47 +208,53 @@ export class Backend {
 
   // ---- tokens -----------------------------------------------------------------------------
 
-  /** The HS256 key: the configured one, or one kept in the store, read (or made) once. */
-  #secret(): Promise<string> {
-    if (this.#jwtSecret) return Promise.resolve(this.#jwtSecret);
-    this.#storedSecret ??= this.store.update<string>(
-      ["config", "jwt_secret"],
-      (cur) => cur ?? randomToken(),
-    )
-      .then(({ after }) => after!)
-      .catch((err) => {
-        this.#storedSecret = undefined; // a failed read is not remembered
+  /** The access-token signer: the configured key, or one kept in the store, imported once. */
+  #accessTokens(): AccessTokens {
+    this.#tokens ??= new AccessTokens(
+      this.#jwtSecret ? Promise.resolve(this.#jwtSecret) : updateValue<string>(
+        this.store,
+        ["config", "jwt_secret"],
+        (cur) => cur ?? randomToken(),
+      ).then(({ after }) => after!).catch((err) => {
+        this.#tokens = undefined; // a failed read is not remembered
         throw err;
-      });
-    return this.#storedSecret;
+      }),
+    );
+    return this.#tokens;
   }
 
   /** Forgets every account, token and counter, and restarts the clock (`/_emulator/reset`). */
   async reset(): Promise<void> {
     await this.store.clear();
-    this.#storedSecret = undefined;
+    this.#tokens = undefined;
     this.throttle.clear();
     this.clock.reset();
   }
 
-  /** New access and refresh tokens; a refresh keeps its family. */
-  async issueTokens(user: UserRecord, family: string = crypto.randomUUID()): Promise<TokenBody> {
+  /** New access and refresh tokens, queued in `tx` when given; a refresh keeps its family. */
+  async issueTokens(
+    user: UserRecord,
+    family: string = crypto.randomUUID(),
+    tx?: Txn,
+  ): Promise<TokenBody> {
     const now = Math.floor(this.now() / 1000);
-    const access = await sign(
-      { sub: user.id, fam: family, iat: now, exp: now + ACCESS_TTL_S, jti: crypto.randomUUID() },
-      await this.#secret(),
-      "HS256",
-    );
+    const access = await this.#accessTokens().sign({
+      sub: user.id,
+      fam: family,
+      iat: now,
+      exp: now + ACCESS_TTL_S,
+      jti: crypto.randomUUID(),
+    });
     const refresh = randomToken();
-    await this.store.set(
-      ["refresh", await sha256(refresh)],
-      {
-        user_id: user.id,
-        family,
-        used: false,
-        expires_at: this.now() + REFRESH_TTL_MS,
-      } satisfies RefreshRecord,
-    );
+    const record: RefreshRecord = {
+      user_id: user.id,
+      family,
+      used: false,
+      expires_at: this.now() + REFRESH_TTL_MS,
+    };
+    const key = ["refresh", await sha256(refresh)];
+    if (tx) tx.set(key, record, { expireIn: REFRESH_TTL_MS });
+    else await setValue(this.store, key, record, { expireIn: REFRESH_TTL_MS });
     return {
       access_token: access,
       token_type: "bearer",
@@ -259,72 +265,69 @@ export class Backend {
 
   /** The user behind an access token, or a 401. */
   async authenticate(token: string): Promise<UserRecord> {
-    let payload: Record<string, unknown>;
-    try {
-      // Expiry is checked below against the emulator's clock, which tests move.
-      payload = await verify(token, await this.#secret(), {
-        alg: "HS256",
-        exp: false,
-        iat: false,
-        nbf: false,
-      });
-    } catch {
-      throw unauthorized("Could not validate credentials");
-    }
-    if (typeof payload.exp !== "number" || payload.exp <= this.now() / 1000) {
+    const claims = await this.#accessTokens().verify(token);
+    if (!claims) throw unauthorized("Could not validate credentials");
+    // Expiry against the emulator's clock, which tests move; never cached.
+    if (typeof claims.exp !== "number" || claims.exp <= this.now() / 1000) {
       throw unauthorized("Token has expired");
     }
     if (
-      typeof payload.fam !== "string" || await this.store.get(["revoked_families", payload.fam])
+      typeof claims.fam !== "string" ||
+      await getValue(this.store, ["revoked_families", claims.fam])
     ) {
       throw unauthorized("Could not validate credentials");
     }
-    const user = typeof payload.sub === "string" ? await this.getUser(payload.sub) : null;
+    const user = typeof claims.sub === "string" ? await this.getUser(claims.sub) : null;
     if (!user) throw unauthorized("Could not validate credentials");
     return user;
   }
 
-  /** Rotates a refresh token; reuse of a spent one revokes its whole family. */
+  /** Rotates a refresh token in one commit; reuse of a spent one revokes its whole family. */
   async rotate(refreshToken: string): Promise<TokenBody> {
     const key = ["refresh", await sha256(refreshToken)];
-    const { before } = await this.store.update<RefreshRecord>(
-      key,
-      (r) => (r ? { ...r, used: true } : null),
-    );
-    if (!before) throw unauthorized("Could not validate credentials");
-    if (before.used) {
-      await this.store.set(["revoked_families", before.family], true);
-      throw unauthorized("Could not validate credentials");
-    }
-    if (await this.store.get(["revoked_families", before.family])) {
-      throw unauthorized("Could not validate credentials");
-    }
-    if (before.expires_at <= this.now()) throw unauthorized("Token has expired");
-    const user = await this.getUser(before.user_id);
-    if (!user) throw unauthorized("Could not validate credentials");
-    return await this.issueTokens(user, before.family);
+    const invalid = () => unauthorized("Could not validate credentials");
+    const outcome = await transact(this.store, async (tx) => {
+      const rec = await tx.get<RefreshRecord>(key);
+      if (!rec) return invalid();
+      const left = rec.expires_at - this.now();
+      if (rec.used) {
+        tx.set(["revoked_families", rec.family], true, { expireIn: REFRESH_TTL_MS });
+        return invalid();
+      }
+      if (await tx.get(["revoked_families", rec.family])) return invalid();
+      if (left <= 0) return unauthorized("Token has expired");
+      const user = await tx.get<UserRecord>(["users", rec.user_id]);
+      if (!user) return invalid();
+      // The spent token is kept, to recognise its reuse, as long as it could have been used.
+      tx.set(key, { ...rec, used: true }, { expireIn: left });
+      return await this.issueTokens(user, rec.family, tx);
+    });
+    if (outcome instanceof Problem) throw outcome;
+    return outcome;
   }
 
   async createTempToken(user: UserRecord): Promise<string> {
     const token = randomToken();
-    await this.store.set(
+    await setValue(
+      this.store,
       ["temp", await sha256(token)],
       {
         user_id: user.id,
         expires_at: this.now() + TEMP_TTL_MS,
         failures: 0,
       } satisfies TempTokenRecord,
+      { expireIn: TEMP_TTL_MS },
     );
     return token;
   }
 
   /** The user of a live temporary token, or null. */
   async tempTokenUser(token: string): Promise<UserRecord | null> {
-    const rec = await this.store.get<TempTokenRecord>(["temp", await sha256(token)]);
+    const rec = await getValue<TempTokenRecord>(this.store, ["temp", await sha256(token)]);
     return rec && rec.expires_at > this.now() ? await this.getUser(rec.user_id) : null;
   }
 
-  /** verify-2fa: 5 minutes, 5 wrong codes, single use. */
+  /** verify-2fa: 5 minutes, 5 attempts, single use. */
   async completeTwoFactor(temporaryToken: string, code: string): Promise<TokenBody> {
     const key = ["temp", await sha256(temporaryToken)];
     const now = this.now();
@@ -333,9 +336,11 @@ export class Backend {
     // on one token still get at most 5 checks. An expired or spent token is removed.
     const live = (r: TempTokenRecord | null): r is TempTokenRecord =>
       r !== null && r.expires_at > now && r.failures < TEMP_MAX_FAILURES;
-    const { before: rec } = await this.store.update<TempTokenRecord>(
+    const { before: rec } = await updateValue<TempTokenRecord>(
+      this.store,
       key,
-      (r) => (live(r) ? { ...r, failures: r.failures + 1 } : null),
+      (r) => (live(r) ? { ...r, failures: r.failures + 1 } : r && null),
+      { expireIn: TEMP_TTL_MS },
     );
     if (!live(rec)) throw expired();
     const user = await this.getUser(rec.user_id);
@@ -351,9 +356,14 @@ export class Backend {
     const result = await this.checkSecondFactor(user, code, { sms: true, backup: true });
     if (result !== true) throw unauthorized(result);
     attempt.refund();
-    const { before } = await this.store.update<TempTokenRecord>(key, () => null);
-    if (!before) throw expired();
-    return await this.issueTokens(user);
+    // Single use: the token is spent in the same commit that issues the tokens.
+    const outcome = await transact(this.store, async (tx) => {
+      if (!(await tx.get(key))) return expired();
+      tx.delete(key);
+      return await this.issueTokens(user, undefined, tx);
+    });
+    if (outcome instanceof Problem) throw outcome;
+    return outcome;
   }
 
   // ---- second factor ----------------------------------------------------------------------
@@ -378,21 +388,23 @@ export class Backend {
       const offset = await totp.verify(code, { time: now, window: 1 });
       if (offset === null) return invalid;
       const step = totp.counterAt(now) + offset;
-      const { before } = await this.store.update<UserRecord>(
+      const { before } = await updateValue<UserRecord>(
+        this.store,
         ["users", user.id],
-        (u) => (u && u.last_totp_step < step ? { ...u, last_totp_step: step } : u),
+        (u) => (u && u.last_totp_step < step ? { ...u, last_totp_step: step } : undefined),
       );
       return before && before.last_totp_step < step ? true : "This 2FA code has already been used";
     }
     if (options.backup && /^[A-Z0-9]{8}$/i.test(code)) {
       const hash = await sha256(code.toUpperCase());
-      const { before, after } = await this.store.update<UserRecord>(
+      const { before, after } = await updateValue<UserRecord>(
+        this.store,
         ["users", user.id],
-        (
-          u,
-        ) => (u
-          ? { ...u, backup_codes: u.backup_codes.filter((h) => !timingSafeEqual(h, hash)) }
-          : null),
+        (u) => {
+          if (!u) return undefined;
+          const left = u.backup_codes.filter((h) => !timingSafeEqual(h, hash));
+          return left.length < u.backup_codes.length ? { ...u, backup_codes: left } : undefined;
+        },
       );
       if (before && after && after.backup_codes.length < before.backup_codes.length) return true;
     }
@@ -403,12 +415,12 @@ export class Backend {
     const hash = await sha256(code);
     const now = this.now();
     let taken = false;
-    await this.store.update<SmsCodeRecord>(["sms", user.id], (r) => {
+    await updateValue<SmsCodeRecord>(this.store, ["sms", user.id], (r) => {
       if (r && r.expires_at > now && timingSafeEqual(r.code_hash, hash)) {
         taken = true;
         return null;
       }
-      return r;
+      return undefined;
     });
     return taken;
   }
@@ -423,12 +435,14 @@ export class Backend {
     }
     const [n] = crypto.getRandomValues(new Uint32Array(1));
     const code = String(n % 1_000_000).padStart(6, "0");
-    await this.store.set(
+    await setValue(
+      this.store,
       ["sms", user.id],
       {
         code_hash: await sha256(code),
         expires_at: this.now() + SMS_TTL_S * 1000,
       } satisfies SmsCodeRecord,
+      { expireIn: SMS_TTL_S * 1000 },
     );
     await this.sms.send({
       user_id: user.id,
@@ -440,13 +454,17 @@ export class Backend {
   }
 
   // ---- agents -----------------------------------------------------------------------------
+  // Keys: ["agents", user, id] the records; ["agent_dids", user, did] → id; ["children", user,
+  // parent, child] and ["agent_assets", user, agent, asset] the indexes a deletion walks; every
+  // child or asset added under an agent also rewrites that agent (its `rev`), so that a deletion
+  // that read it conflicts with the addition instead of leaving an orphan behind.
 
-  async createAgent(
+  async #newAgent(
     userId: string,
     input: { name: string; parentId: string | null },
   ): Promise<AgentRecord> {
     const key = await createDidKey({ extractable: true });
-    const agent: AgentRecord = {
+    return {
       id: crypto.randomUUID(),
       user_id: userId,
       parent_id: input.parentId,
@@ -457,46 +475,135 @@ export class Backend {
       created_at: this.iso(),
       private_jwk: await crypto.subtle.exportKey("jwk", key.privateKey),
     };
-    await this.store.set(["agents", userId, agent.id], agent);
-    await this.store.set(["agent_dids", userId, agent.did], agent.id);
-    return agent;
+  }
+
+  #putAgent(tx: Txn, agent: AgentRecord): void {
+    tx.set(["agents", agent.user_id, agent.id], agent);
+    tx.set(["agent_dids", agent.user_id, agent.did], agent.id);
+    if (agent.parent_id) tx.set(["children", agent.user_id, agent.parent_id, agent.id], true);
+  }
+
+  /** An agent of the user by id or DID, read within `tx`. */
+  async #agentIn(tx: Txn, userId: string, idOrDid: string): Promise<AgentRecord | null> {
+    if (idOrDid.length > MAX_ID_LENGTH) return null;
+    const id = idOrDid.startsWith("did:")
+      ? await tx.get<string>(["agent_dids", userId, idOrDid])
+      : idOrDid;
+    return id ? await tx.get<AgentRecord>(["agents", userId, id]) : null;
   }
 
   /** One of the user's agents by id or DID; another user's is a 404 like a missing one. */
   async findAgent(userId: string, idOrDid: string): Promise<AgentRecord | null> {
     if (idOrDid.length > MAX_ID_LENGTH) return null; // longer than any id, and than KV's keys
     const id = idOrDid.startsWith("did:")
-      ? await this.store.get<string>(["agent_dids", userId, idOrDid])
+      ? await getValue<string>(this.store, ["agent_dids", userId, idOrDid])
       : idOrDid;
-    return id ? await this.store.get<AgentRecord>(["agents", userId, id]) : null;
+    return id ? await getValue<AgentRecord>(this.store, ["agents", userId, id]) : null;
   }
 
+  /** The user's master agent, read directly (null once it was deleted). */
+  async masterAgent(user: UserRecord): Promise<AgentRecord | null> {
+    return await getValue<AgentRecord>(this.store, ["agents", user.id, user.master_agent_id]);
+  }
+
+  /** Every agent of the user, oldest first (costs what the user has, never what the store has). */
   async listAgents(userId: string): Promise<AgentRecord[]> {
-    return (await this.store.list<AgentRecord>(["agents", userId])).map((e) => e.value)
+    return (await this.store.scan<AgentRecord>(["agents", userId])).map((e) => e.value)
       .sort((a, b) => a.created_at.localeCompare(b.created_at));
   }
 
-  /** Deletes an agent, its descendants and their assets. */
+  /** Creates a child under the user's agent `parentRef` (id or DID), checked in the same commit. */
+  async createChild(userId: string, parentRef: string, name: string): Promise<AgentRecord> {
+    const draft = await this.#newAgent(userId, { name, parentId: null });
+    const child = await transact(this.store, async (tx) => {
+      const parent = await this.#agentIn(tx, userId, parentRef);
+      if (!parent) throw notFound("Parent agent");
+      tx.set(["agents", userId, parent.id], { ...parent, rev: (parent.rev ?? 0) + 1 });
+      const made = { ...draft, parent_id: parent.id };
+      this.#putAgent(tx, made);
+      return made;
+    });
+    return child;
+  }
+
+  /** Replaces a child's permissions. */
+  async setPermissions(
+    userId: string,
+    childRef: string,
+    permissions: AgentRecord["permissions"],
+  ): Promise<AgentRecord> {
+    return await transact(this.store, async (tx) => {
+      const child = await this.#agentIn(tx, userId, childRef);
+      if (!child || child.parent_id === null) throw notFound("Child agent");
+      const next = { ...child, permissions };
+      tx.set(["agents", userId, child.id], next);
+      return next;
+    });
+  }
+
+  /** Adds an asset to a child agent, checked in the same commit. */
+  async provisionAsset(
+    userId: string,
+    childRef: string,
+    make: (agent: AgentRecord) => Omit<AssetRecord, "id" | "user_id" | "agent_id" | "created_at">,
+  ): Promise<AssetRecord> {
+    return await transact(this.store, async (tx) => {
+      const agent = await this.#agentIn(tx, userId, childRef);
+      if (!agent || agent.parent_id === null) throw notFound("Child agent");
+      const asset: AssetRecord = {
+        id: crypto.randomUUID(),
+        user_id: userId,
+        agent_id: agent.id,
+        created_at: this.iso(),
+        ...make(agent),
+      };
+      tx.set(["agents", userId, agent.id], { ...agent, rev: (agent.rev ?? 0) + 1 });
+      tx.set(["assets", userId, asset.id], asset);
+      tx.set(["agent_assets", userId, agent.id, asset.id], true);
+      return asset;
+    });
+  }
+
+  /**
+   * Deletes an agent with its descendants and their assets, leaves first, one commit per agent:
+   * each commit checks that its agent is unchanged (so has gained no child or asset), so no state
+   * in between, or after a crash, has a child or an asset whose agent is gone.
+   */
   async deleteAgent(agent: AgentRecord): Promise<void> {
-    const all = await this.listAgents(agent.user_id);
-    const doomed = new Set([agent.id]);
-    for (let grew = true; grew;) {
-      grew = false;
-      for (const a of all) {
-        if (a.parent_id && doomed.has(a.parent_id) && !doomed.has(a.id)) {
-          doomed.add(a.id);
-          grew = true;
+    const userId = agent.user_id;
+    for (;;) {
+      const leaf = await this.#leafUnder(userId, agent.id);
+      if (!leaf) return; // already gone
+      const done = await transact(this.store, async (tx) => {
+        const current = await tx.get<AgentRecord>(["agents", userId, leaf]);
+        if (!current) return true; // deleted meanwhile
+        if ((await tx.list(["children", userId, leaf])).length) return false; // not a leaf now
+        for (const { key } of await tx.list(["agent_assets", userId, leaf])) {
+          tx.delete(["assets", userId, key[3]]);
+          tx.delete(key);
         }
-      }
+        tx.delete(["agents", userId, leaf]);
+        tx.delete(["agent_dids", userId, current.did]);
+        if (current.parent_id) tx.delete(["children", userId, current.parent_id, leaf]);
+        return true;
+      });
+      if (done && leaf === agent.id) return;
     }
-    for (const a of all.filter((a) => doomed.has(a.id))) {
-      await this.store.delete(["agents", a.user_id, a.id]);
-      await this.store.delete(["agent_dids", a.user_id, a.did]);
+  }
+
+  /** A descendant of `rootId` (or the agent itself) with no children, by the children index. */
+  async #leafUnder(userId: string, rootId: string): Promise<string | null> {
+    if (!(await getValue(this.store, ["agents", userId, rootId]))) return null;
+    let at = rootId;
+    for (;;) {
+      const [first] = await this.store.scan(["children", userId, at] as Key);
+      if (!first) return at;
+      at = String(first.key[3]);
     }
-    for (
-      const { key, value } of await this.store.list<{ agent_id: string }>(["assets", agent.user_id])
-    ) {
-      if (doomed.has(value.agent_id)) await this.store.delete(key);
-    }
+  }
+
+  /** Deletes an e-mail account (nothing happens when there is none). */
+  async deleteEmailAccount(userId: string, id: string): Promise<void> {
+    await deleteValue(this.store, ["email_accounts", userId, id]);
   }
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Entry, Key, Store } from "./store.ts";
+import type { Check, Key, Mutation, Store, Versioned, VersionedEntry } from "./store.ts";
 
 /**
  * A {@linkcode Store} over Deno KV.
@@ -28,43 +28,38 @@ export class KvStore implements Store {
     return new KvStore(await Deno.openKv(path));
   }
 
-  /** The value at `key`, or null. */
-  async get<T>(key: Key): Promise<T | null> {
-    return (await this.#kv.get<T>(key as Deno.KvKey)).value;
-  }
-
-  /** Writes `value` at `key`. */
-  async set(key: Key, value: unknown): Promise<void> {
-    await this.#kv.set(key as Deno.KvKey, value);
-  }
-
-  /** Removes `key`. */
-  async delete(key: Key): Promise<void> {
-    await this.#kv.delete(key as Deno.KvKey);
+  /** The value at `key` and its versionstamp. */
+  async read<T>(key: Key): Promise<Versioned<T>> {
+    const entry = await this.#kv.get<T>(key as Deno.KvKey);
+    return { value: entry.value, version: entry.versionstamp };
   }
 
   /** Every entry under `prefix`, in key order. */
-  async list<T>(prefix: Key): Promise<Entry<T>[]> {
-    const out: Entry<T>[] = [];
+  async scan<T>(prefix: Key): Promise<VersionedEntry<T>[]> {
+    const out: VersionedEntry<T>[] = [];
     for await (const entry of this.#kv.list<T>({ prefix: prefix as Deno.KvKey })) {
-      out.push({ key: entry.key as Key, value: entry.value });
+      out.push({ key: entry.key as Key, value: entry.value, version: entry.versionstamp });
     }
     return out;
   }
 
-  /** Optimistic: retried until no other write came between the read and the commit. */
-  async update<T>(
-    key: Key,
-    fn: (current: T | null) => T | null,
-  ): Promise<{ before: T | null; after: T | null }> {
-    for (;;) {
-      const current = await this.#kv.get<T>(key as Deno.KvKey);
-      const after = fn(current.value === null ? null : structuredClone(current.value));
-      const op = this.#kv.atomic().check(current);
-      if (after === null) op.delete(key as Deno.KvKey);
-      else op.set(key as Deno.KvKey, after);
-      if ((await op.commit()).ok) return { before: current.value, after };
+  /** One `atomic()` commit: a check per read, then every write (with `expireIn`). */
+  async commit(checks: Check[], mutations: Mutation[]): Promise<boolean> {
+    const op = this.#kv.atomic();
+    for (const { key, version } of checks) {
+      op.check({ key: key as Deno.KvKey, versionstamp: version });
     }
+    for (const m of mutations) {
+      if (m.type === "delete") op.delete(m.key as Deno.KvKey);
+      else {
+        op.set(
+          m.key as Deno.KvKey,
+          m.value,
+          m.expireIn === undefined ? undefined : { expireIn: Math.max(1, Math.ceil(m.expireIn)) },
+        );
+      }
+    }
+    return (await op.commit()).ok;
   }
 
   /** Removes everything. */

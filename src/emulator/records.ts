@@ -42,6 +42,8 @@ export interface AgentRecord {
   created_at: string;
   /** The DID's Ed25519 private key (JWK); never sent. */
   private_jwk: JsonWebKey;
+  /** Bumped whenever a child or an asset is added under the agent (see Backend.deleteAgent). */
+  rev?: number;
 }
 
 /** An e-mail address or wallet of an agent. */

@@ -55,19 +55,32 @@ export async function serveEmulator(
   };
 }
 
-function parseArgs(args: string[]): { port: number; hostname: string; db?: string } {
-  const out: { port: number; hostname: string; db?: string } = {
-    port: 8000,
-    hostname: "127.0.0.1",
-  };
+const USAGE = `usage: deno task emulator [options]
+
+  --port N                 port to listen on (default 8000; 0 picks a free one)
+  --host ADDRESS           interface to listen on (default 127.0.0.1)
+  --db PATH                keep data in this Deno KV file across restarts (default: in memory)
+  --pbkdf2-iterations N    password-hash cost (default 600000, the real cost, OWASP's figure);
+                           lower it only for load tests of login and register, e.g. 1000`;
+
+interface Args {
+  port: number;
+  hostname: string;
+  db?: string;
+  pbkdf2Iterations?: number;
+}
+
+function parseArgs(args: string[]): Args {
+  const out: Args = { port: 8000, hostname: "127.0.0.1" };
   for (let i = 0; i < args.length; i++) {
     const [flag, inline] = args[i].split("=", 2);
     const value = () => inline ?? args[++i];
     if (flag === "--port") out.port = Number(value());
     else if (flag === "--host") out.hostname = value();
     else if (flag === "--db") out.db = value();
+    else if (flag === "--pbkdf2-iterations") out.pbkdf2Iterations = Number(value());
     else if (flag === "--help" || flag === "-h") {
-      console.log("usage: deno task emulator [--port 8000] [--host 127.0.0.1] [--db PATH]");
+      console.log(USAGE);
       Deno.exit(0);
     } else {
       console.error(`error: unknown option ${flag} (try --help)`);
@@ -76,6 +89,11 @@ function parseArgs(args: string[]): { port: number; hostname: string; db?: strin
   }
   if (!Number.isInteger(out.port) || out.port < 0 || out.port > 65535) {
     console.error("error: --port must be a number from 0 to 65535");
+    Deno.exit(2);
+  }
+  const n = out.pbkdf2Iterations;
+  if (n !== undefined && (!Number.isInteger(n) || n < 1)) {
+    console.error("error: --pbkdf2-iterations must be a whole number of at least 1");
     Deno.exit(2);
   }
   return out;

@@ -1,6 +1,12 @@
 /**
  * The emulator's storage interface and its in-memory adapter. Keys are arrays, as in Deno KV.
  *
+ * Every API operation is one atomic step: {@linkcode transact} runs a function that reads through
+ * a {@linkcode Txn} (each read remembers the entry's version) and queues writes; the writes are
+ * committed together only if nothing it read has changed since, else the function runs again (a
+ * bounded number of times). On Deno KV that is one `atomic()` commit with a check per read; in
+ * memory, the same checks against per-entry versions, applied in one synchronous step.
+ *
  * @module
  */
 
@@ -15,100 +21,337 @@ export interface Entry<T> {
   value: T;
 }
 
-/**
- * Storage behind the emulator. `update` is atomic: the function sees the current value and its
- * result is written only if nothing changed in between.
- */
+/** A value and the version it was read at (null: absent). */
+export interface Versioned<T> {
+  /** The value, or null when absent. */
+  value: T | null;
+  /** An opaque version, or null when absent. */
+  version: string | null;
+}
+
+/** An entry of a listing, with its version. */
+export interface VersionedEntry<T> extends Entry<T> {
+  /** An opaque version. */
+  version: string;
+}
+
+/** A queued write of a transaction. */
+export type Mutation =
+  | { type: "set"; key: Key; value: unknown; expireIn?: number }
+  | { type: "delete"; key: Key };
+
+/** The version a commit expects a key to still have (null: still absent). */
+export interface Check {
+  /** The key. */
+  key: Key;
+  /** The version it was read at. */
+  version: string | null;
+}
+
+/** Storage behind the emulator. */
 export interface Store {
-  /** The value at `key`, or null. */
-  get<T>(key: Key): Promise<T | null>;
-  /** Writes `value` at `key`. */
-  set(key: Key, value: unknown): Promise<void>;
-  /** Removes `key`. */
-  delete(key: Key): Promise<void>;
-  /** Every entry whose key starts with `prefix`, in key order. */
-  list<T>(prefix: Key): Promise<Entry<T>[]>;
-  /** Atomically replaces the value at `key` by `fn(current)` (null deletes); returns both. */
-  update<T>(
-    key: Key,
-    fn: (current: T | null) => T | null,
-  ): Promise<{ before: T | null; after: T | null }>;
+  /** The value at `key` and its version. */
+  read<T>(key: Key): Promise<Versioned<T>>;
+  /** Every entry whose key starts with `prefix`, in key order, with versions. */
+  scan<T>(prefix: Key): Promise<VersionedEntry<T>[]>;
+  /**
+   * Applies `mutations` together if every check still holds; false (and nothing written) when one
+   * does not. `expireIn` (ms) lets the store forget an entry once it can no longer be of use.
+   */
+  commit(checks: Check[], mutations: Mutation[]): Promise<boolean>;
   /** Removes everything. */
   clear(): Promise<void>;
   /** Releases resources. */
   close(): void;
 }
 
-const SEP = "\u0000";
-
-function encodeKey(key: Key): string {
-  return key.map((part) => `${typeof part === "number" ? "n" : "s"}${part}`).join(SEP);
+/** What a transaction reads through and writes to. */
+export interface Txn {
+  /** The value at `key` (the commit checks it is unchanged). */
+  get<T>(key: Key): Promise<T | null>;
+  /** The entries under `prefix` (the commit checks each is unchanged). */
+  list<T>(prefix: Key): Promise<Entry<T>[]>;
+  /** Queues a write; `expireIn` in ms. */
+  set(key: Key, value: unknown, options?: { expireIn?: number }): void;
+  /** Queues a removal. */
+  delete(key: Key): void;
 }
 
+/** Thrown when a transaction kept conflicting with other writes. */
+export class StoreBusyError extends Error {
+  /** Creates the error. */
+  constructor() {
+    super("storage is busy: the operation kept conflicting with concurrent writes");
+  }
+}
+
+const MAX_ATTEMPTS = 32;
+
 /**
- * Keeps everything in a Map (values are copied in and out, so callers cannot alias them).
+ * Runs `fn` as one atomic step on `store`: its writes land together, and only if nothing it read
+ * changed meanwhile; otherwise it runs again, at most 32 times ({@linkcode StoreBusyError}).
  *
  * @example
  * ```ts
- * import { MemoryStore } from "@cirtusai/sdk/emulator";
+ * import { MemoryStore, transact } from "@cirtusai/sdk/emulator";
  * const store = new MemoryStore();
- * await store.set(["users", "u1"], { name: "ada" });
+ * await transact(store, async (tx) => {
+ *   const n = (await tx.get<number>(["counter"])) ?? 0;
+ *   tx.set(["counter"], n + 1);
+ * });
+ * ```
+ */
+export async function transact<R>(store: Store, fn: (tx: Txn) => Promise<R>): Promise<R> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const checks: Check[] = [];
+    const mutations: Mutation[] = [];
+    const result = await fn({
+      async get<T>(key: Key) {
+        const read = await store.read<T>(key);
+        checks.push({ key, version: read.version });
+        return read.value;
+      },
+      async list<T>(prefix: Key) {
+        const entries = await store.scan<T>(prefix);
+        for (const e of entries) checks.push({ key: e.key, version: e.version });
+        return entries;
+      },
+      set(key, value, options) {
+        mutations.push({ type: "set", key, value, expireIn: options?.expireIn });
+      },
+      delete(key) {
+        mutations.push({ type: "delete", key });
+      },
+    });
+    if (mutations.length === 0 || await store.commit(checks, mutations)) return result;
+    // Someone else wrote what we read: back off a little, by chance, and read again.
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 50)));
+  }
+  throw new StoreBusyError();
+}
+
+/** Reads one value outside a transaction. */
+export async function getValue<T>(store: Store, key: Key): Promise<T | null> {
+  return (await store.read<T>(key)).value;
+}
+
+/** Lists values outside a transaction. */
+export async function listValues<T>(store: Store, prefix: Key): Promise<Entry<T>[]> {
+  return await store.scan<T>(prefix);
+}
+
+interface Node {
+  value?: unknown;
+  version?: number;
+  /** When the entry may be forgotten (the store's clock, ms), if ever. */
+  expiresAt?: number;
+  children?: Map<string | number, Node>;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+function compareParts(a: string | number, b: string | number): number {
+  // Deno KV's order: numbers before strings, each in its natural order.
+  if (typeof a !== typeof b) return typeof a === "number" ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Keeps everything in memory, in a tree keyed by the parts of each key, so that a listing costs
+ * what it returns, never what the store holds. Values are copied in once and frozen; reads hand
+ * out the frozen value itself, not a copy. Entries with an expiry are swept as the store's clock
+ * passes them (the emulator's clock, so that tests that move it see expired entries go).
+ *
+ * @example
+ * ```ts
+ * import { MemoryStore, transact } from "@cirtusai/sdk/emulator";
+ * const store = new MemoryStore();
+ * await transact(store, (tx) => Promise.resolve(tx.set(["users", "u1"], { name: "ada" })));
  * ```
  */
 export class MemoryStore implements Store {
-  readonly #map = new Map<string, { key: Key; value: unknown }>();
+  #root: Node = {};
+  #version = 0;
+  readonly #now: () => number;
+  /** Keys with an expiry, swept once the clock passes them. */
+  #expiring = new Map<string, Key>();
+  #sweptAt = 0;
 
-  /** The value at `key`, or null. */
-  get<T>(key: Key): Promise<T | null> {
-    const entry = this.#map.get(encodeKey(key));
-    return Promise.resolve(entry ? structuredClone(entry.value) as T : null);
+  /** Creates an empty store; `now` is its clock (default `Date.now`). */
+  constructor(options: { now?: () => number } = {}) {
+    this.#now = options.now ?? Date.now;
   }
 
-  /** Writes `value` at `key`. */
-  set(key: Key, value: unknown): Promise<void> {
-    this.#map.set(encodeKey(key), { key: [...key], value: structuredClone(value) });
-    return Promise.resolve();
-  }
-
-  /** Removes `key`. */
-  delete(key: Key): Promise<void> {
-    this.#map.delete(encodeKey(key));
-    return Promise.resolve();
+  /** The value at `key` and its version. */
+  read<T>(key: Key): Promise<Versioned<T>> {
+    this.#sweep();
+    const node = this.#find(key);
+    return Promise.resolve(
+      node?.version === undefined || this.#expired(node)
+        ? { value: null, version: null }
+        : { value: node.value as T, version: String(node.version) },
+    );
   }
 
   /** Every entry under `prefix`, in key order. */
-  list<T>(prefix: Key): Promise<Entry<T>[]> {
-    const start = encodeKey(prefix) + SEP;
-    const found: [string, Entry<T>][] = [];
-    for (const [k, entry] of this.#map) {
-      if (k.startsWith(start)) {
-        found.push([k, { key: entry.key, value: structuredClone(entry.value) as T }]);
+  scan<T>(prefix: Key): Promise<VersionedEntry<T>[]> {
+    this.#sweep();
+    const out: VersionedEntry<T>[] = [];
+    const walk = (node: Node, key: (string | number)[]) => {
+      if (!node.children) return;
+      for (const part of [...node.children.keys()].sort(compareParts)) {
+        const child = node.children.get(part)!;
+        const childKey = [...key, part];
+        if (child.version !== undefined && !this.#expired(child)) {
+          out.push({ key: childKey, value: child.value as T, version: String(child.version) });
+        }
+        walk(child, childKey);
       }
-    }
-    found.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return Promise.resolve(found.map(([, e]) => e));
+    };
+    const start = this.#find(prefix);
+    if (start) walk(start, [...prefix]);
+    return Promise.resolve(out);
   }
 
-  /** Atomic: nothing else runs between the read and the write. */
-  update<T>(
-    key: Key,
-    fn: (current: T | null) => T | null,
-  ): Promise<{ before: T | null; after: T | null }> {
-    const k = encodeKey(key);
-    const current = this.#map.get(k);
-    const before = current ? structuredClone(current.value) as T : null;
-    const after = fn(before === null ? null : structuredClone(before));
-    if (after === null) this.#map.delete(k);
-    else this.#map.set(k, { key: [...key], value: structuredClone(after) });
-    return Promise.resolve({ before, after });
+  /** Applies the mutations in one synchronous step if every check holds. */
+  commit(checks: Check[], mutations: Mutation[]): Promise<boolean> {
+    for (const { key, version } of checks) {
+      const node = this.#find(key);
+      const current = node?.version === undefined || this.#expired(node)
+        ? null
+        : String(node.version);
+      if (current !== version) return Promise.resolve(false);
+    }
+    const version = ++this.#version;
+    for (const m of mutations) {
+      if (m.type === "delete") {
+        this.#remove(m.key);
+        continue;
+      }
+      const node = this.#find(m.key, true)!;
+      node.value = deepFreeze(structuredClone(m.value));
+      node.version = version;
+      const id = JSON.stringify(m.key);
+      if (m.expireIn !== undefined) {
+        node.expiresAt = this.#now() + m.expireIn;
+        this.#expiring.set(id, m.key);
+      } else {
+        delete node.expiresAt;
+        this.#expiring.delete(id);
+      }
+    }
+    return Promise.resolve(true);
   }
 
   /** Removes everything. */
   clear(): Promise<void> {
-    this.#map.clear();
+    this.#root = {};
+    this.#expiring.clear();
     return Promise.resolve();
   }
 
   /** Nothing to release. */
   close(): void {}
+
+  /** How many entries are kept, expired ones not yet swept included (for tests). */
+  get size(): number {
+    let n = 0;
+    const walk = (node: Node) => {
+      if (node.version !== undefined) n++;
+      for (const child of node.children?.values() ?? []) walk(child);
+    };
+    walk(this.#root);
+    return n;
+  }
+
+  #expired(node: Node): boolean {
+    return node.expiresAt !== undefined && node.expiresAt <= this.#now();
+  }
+
+  #find(key: Key, create = false): Node | undefined {
+    let node = this.#root;
+    for (const part of key) {
+      let child = node.children?.get(part);
+      if (!child) {
+        if (!create) return undefined;
+        child = {};
+        (node.children ??= new Map()).set(part, child);
+      }
+      node = child;
+    }
+    return node;
+  }
+
+  #remove(key: Key): void {
+    const path: Node[] = [this.#root];
+    for (const part of key) {
+      const child = path[path.length - 1].children?.get(part);
+      if (!child) return;
+      path.push(child);
+    }
+    const node = path[path.length - 1];
+    delete node.value;
+    delete node.version;
+    delete node.expiresAt;
+    this.#expiring.delete(JSON.stringify(key));
+    // Prune empty branches, so that the tree never outgrows what it holds.
+    for (let i = key.length; i > 0; i--) {
+      const n = path[i];
+      if (n.version !== undefined || n.children?.size) break;
+      path[i - 1].children!.delete(key[i - 1]);
+    }
+  }
+
+  /** Forgets expired entries, at most once a second of the store's clock. */
+  #sweep(): void {
+    const now = this.#now();
+    if (now < this.#sweptAt + 1000 || this.#expiring.size === 0) return;
+    this.#sweptAt = now;
+    for (const key of [...this.#expiring.values()]) {
+      const node = this.#find(key);
+      if (!node || this.#expired(node)) this.#remove(key);
+    }
+  }
+}
+
+/** Writes one value outside a larger transaction; `expireIn` in ms. */
+export async function setValue(
+  store: Store,
+  key: Key,
+  value: unknown,
+  options?: { expireIn?: number },
+): Promise<void> {
+  await store.commit([], [{ type: "set", key, value, expireIn: options?.expireIn }]);
+}
+
+/** Removes one value. */
+export async function deleteValue(store: Store, key: Key): Promise<void> {
+  await store.commit([], [{ type: "delete", key }]);
+}
+
+/**
+ * Replaces the value at `key` by `fn(current)` atomically (null deletes it, `undefined` leaves it
+ * as it is); returns both. `expireIn` (ms) applies to the new value.
+ */
+export async function updateValue<T>(
+  store: Store,
+  key: Key,
+  fn: (current: T | null) => T | null | undefined,
+  options?: { expireIn?: number },
+): Promise<{ before: T | null; after: T | null }> {
+  return await transact(store, async (tx) => {
+    const before = await tx.get<T>(key);
+    const after = fn(before);
+    if (after === undefined) return { before, after: before };
+    if (after === null) {
+      if (before !== null) tx.delete(key);
+    } else tx.set(key, after, options);
+    return { before, after };
+  });
 }

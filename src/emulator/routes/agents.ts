@@ -51,28 +51,10 @@ export function agentRoutes(backend: Backend): Hono<AppEnv> {
     return agent;
   }
 
-  async function provision(
-    agent: AgentRecord,
-    type: AssetRecord["type"],
-    details: AssetRecord["details"],
-    privateKey?: string,
-  ) {
-    const asset: AssetRecord = {
-      id: crypto.randomUUID(),
-      user_id: agent.user_id,
-      agent_id: agent.id,
-      type,
-      details,
-      created_at: backend.iso(),
-      ...(privateKey ? { private_key: privateKey } : {}),
-    };
-    await backend.store.set(["assets", agent.user_id, asset.id], asset);
-    return provisionedBody(asset);
-  }
-
+  // The user's master agent, read directly: no walk over its children.
   app.get("/", async (c) => {
-    const agents = await backend.listAgents(c.get("user").id);
-    return c.json(agents.filter((a) => a.parent_id === null).map(agentBody));
+    const master = await backend.masterAgent(c.get("user"));
+    return c.json(master ? [agentBody(master)] : []);
   });
 
   app.get("/children", async (c) => {
@@ -93,27 +75,16 @@ export function agentRoutes(backend: Backend): Hono<AppEnv> {
         type: "value_error",
       }]);
     }
-    const user = c.get("user");
-    const parent = await backend.findAgent(user.id, body.parent_id);
-    if (!parent) throw notFound("Parent agent");
-    return c.json(
-      agentBody(await backend.createAgent(user.id, { name, parentId: parent.id })),
-      201,
-    );
+    const child = await backend.createChild(c.get("user").id, body.parent_id, name);
+    return c.json(agentBody(child), 201);
   });
 
   app.put("/children/:id/permissions", async (c) => {
     const { permissions } = await readJson<{ permissions: Record<string, unknown> }>(c, {
       permissions: "object",
     });
-    const user = c.get("user");
-    const agent = await child(user.id, c.req.param("id"));
-    const { after } = await backend.store.update<AgentRecord>(
-      ["agents", user.id, agent.id],
-      (a) => (a ? { ...a, permissions } : null),
-    );
-    if (!after) throw notFound("Child agent");
-    return c.json(agentBody(after));
+    const updated = await backend.setPermissions(c.get("user").id, c.req.param("id"), permissions);
+    return c.json(agentBody(updated));
   });
 
   app.delete("/children/:id", async (c) => {
@@ -122,13 +93,12 @@ export function agentRoutes(backend: Backend): Hono<AppEnv> {
   });
 
   app.post("/children/:id/assets/provision/email", async (c) => {
-    const agent = await child(c.get("user").id, c.req.param("id"));
     const suffix = crypto.randomUUID().slice(0, 8);
-    return c.json(
-      await provision(agent, "email", {
-        email_address: `${slug(agent.name)}-${suffix}@agents.cirtusai.local`,
-      }),
-    );
+    const asset = await backend.provisionAsset(c.get("user").id, c.req.param("id"), (agent) => ({
+      type: "email",
+      details: { email_address: `${slug(agent.name)}-${suffix}@agents.cirtusai.local` },
+    }));
+    return c.json(provisionedBody(asset));
   });
 
   app.post("/children/:id/assets/provision/wallet", async (c) => {
@@ -145,11 +115,14 @@ export function agentRoutes(backend: Backend): Hono<AppEnv> {
         type: "enum",
       }]);
     }
-    const agent = await child(c.get("user").id, c.req.param("id"));
+    await child(c.get("user").id, c.req.param("id")); // 404 before the key is made
     const wallet = await newWallet(chain as Chain);
-    return c.json(
-      await provision(agent, "wallet", { chain, address: wallet.address }, wallet.privateKey),
-    );
+    const asset = await backend.provisionAsset(c.get("user").id, c.req.param("id"), () => ({
+      type: "wallet",
+      details: { chain, address: wallet.address },
+      private_key: wallet.privateKey,
+    }));
+    return c.json(provisionedBody(asset));
   });
 
   app.get("/:id", async (c) => {

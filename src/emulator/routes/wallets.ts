@@ -3,6 +3,7 @@ import { type Backend, randomToken } from "../backend.ts";
 import { type AppEnv, requireUser } from "../env.ts";
 import { MAX_ID_LENGTH, notFound, Problem, readJson } from "../problem.ts";
 import type { AssetRecord, EmailAccountRecord } from "../records.ts";
+import { getValue, setValue } from "../store.ts";
 import { assetBody } from "./agents.ts";
 
 const SECRET_KEY = /pass|secret|token|key|credential/i;
@@ -54,13 +55,13 @@ export function walletRoutes(backend: Backend): Hono<AppEnv> {
   async function account(userId: string, id: string): Promise<EmailAccountRecord> {
     const found = id.length > MAX_ID_LENGTH
       ? null
-      : await backend.store.get<EmailAccountRecord>(["email_accounts", userId, id]);
+      : await getValue<EmailAccountRecord>(backend.store, ["email_accounts", userId, id]);
     if (!found) throw notFound("Email account");
     return found;
   }
 
   app.get("/", async (c) => {
-    const assets = await backend.store.list<AssetRecord>(["assets", c.get("user").id]);
+    const assets = await backend.store.scan<AssetRecord>(["assets", c.get("user").id]);
     const sorted = assets.map((e) => e.value).sort((a, b) =>
       a.created_at.localeCompare(b.created_at)
     );
@@ -71,7 +72,7 @@ export function walletRoutes(backend: Backend): Hono<AppEnv> {
   const collection = ["/email_accounts", "/email_accounts/"];
 
   app.on("GET", collection, async (c) => {
-    const accounts = await backend.store.list<EmailAccountRecord>([
+    const accounts = await backend.store.scan<EmailAccountRecord>([
       "email_accounts",
       c.get("user").id,
     ]);
@@ -87,7 +88,7 @@ export function walletRoutes(backend: Backend): Hono<AppEnv> {
       email_address: body.email_address,
       config: body.config,
     };
-    await backend.store.set(["email_accounts", record.user_id, record.id], record);
+    await setValue(backend.store, ["email_accounts", record.user_id, record.id], record);
     return c.json(accountBody(record), 201);
   });
 
@@ -105,13 +106,13 @@ export function walletRoutes(backend: Backend): Hono<AppEnv> {
       email_address: body.email_address,
       config: body.config,
     };
-    await backend.store.set(["email_accounts", current.user_id, current.id], next);
+    await setValue(backend.store, ["email_accounts", current.user_id, current.id], next);
     return c.json(accountBody(next));
   });
 
   app.delete("/email_accounts/:id", async (c) => {
     const current = await account(c.get("user").id, c.req.param("id"));
-    await backend.store.delete(["email_accounts", current.user_id, current.id]);
+    await backend.deleteEmailAccount(current.user_id, current.id);
     return c.body(null, 204);
   });
 
