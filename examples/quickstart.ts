@@ -41,7 +41,8 @@ try {
     password,
   });
   say(`Registered "${username}". Scan this with an authenticator app:`);
-  console.log(qrTerminal(setup.qr_code_uri).replace(/^/gm, "   "));
+  const colours = Deno.stdout.isTerminal() && !Deno.env.get("NO_COLOR");
+  console.log(qrTerminal(setup.qr_code_uri, { colours }).replace(/^/gm, "   "));
   say(`Or type the secret: ${setup.secret}`);
   say(`Backup codes (store them safely, each works once): ${setup.backup_codes.join(" ")}`);
 

@@ -1,7 +1,8 @@
 // Run by `deno task test` before the tests: installs what the cross-runtime tests drive when it
 // is missing, so the README's test command works on a fresh machine.
 //   - the pinned npm packages of tests/runtimes (playwright-core, miniflare): `npm ci`
-//   - Debian's Chromium (no browser download): `apt-get install -y chromium`, as root or via sudo
+//   - Debian's Chromium (no browser download), tmux and script: `apt-get install -y`, as root or
+//     via sudo
 // Anything it cannot install is reported; the test that needs it then fails saying how to install it.
 
 const root = new URL("..", import.meta.url).pathname;
@@ -38,14 +39,25 @@ if (!(await exists(`${root}tests/runtimes/node_modules`))) {
 }
 
 const chromium = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
-if (!(await exists(chromium))) {
+// Debian packages the tests drive: Chromium (browser tests), tmux and script (the CLI at a
+// terminal: script is util-linux's, tmux captures the screen).
+const debian: [path: string, pkg: string][] = [
+  [chromium, "chromium"],
+  ["/usr/bin/tmux", "tmux"],
+  ["/usr/bin/script", "bsdutils"],
+];
+const missing: string[] = [];
+for (const [path, pkg] of debian) if (!(await exists(path))) missing.push(pkg);
+if (missing.length) {
   const asRoot = Deno.uid?.() === 0;
   const prefix = asRoot ? [] : ["sudo", "-n"];
-  console.error("setup: installing Debian's chromium (apt-get install -y chromium)");
+  console.error(`setup: installing Debian's ${missing.join(", ")} (apt-get install -y)`);
   const [cmd, ...rest] = [...prefix, "apt-get"];
   const ok = (await run(cmd, [...rest, "update", "-qq"])) &&
-    (await run(cmd, [...rest, "install", "-y", "-qq", "chromium"]));
+    (await run(cmd, [...rest, "install", "-y", "-qq", ...missing]));
   if (!ok) {
-    console.error("setup: could not install chromium; run: sudo apt-get install -y chromium");
+    console.error(
+      `setup: could not install them; run: sudo apt-get install -y ${missing.join(" ")}`,
+    );
   }
 }

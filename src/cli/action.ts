@@ -1,17 +1,20 @@
-import type { Command } from "commander";
+/**
+ * Adapts a command's work to the framework: builds the {@linkcode Context} from the global
+ * options, then runs it with the positional arguments and the command's options.
+ *
+ * @module
+ */
+import type { Parsed } from "./command.ts";
 import { type Context, createContext, type GlobalOptions } from "./context.ts";
 
-/**
- * Wraps a command's action: builds the context from the global options, then runs `fn` with the
- * command's arguments and its own options.
- */
-export function action<A extends unknown[] = []>(
-  fn: (ctx: Context, ...args: [...A, Record<string, unknown>]) => Promise<void>,
-): (...args: unknown[]) => Promise<void> {
-  return async (...args: unknown[]) => {
-    const command = args.at(-1) as Command;
-    const opts = args.at(-2) as Record<string, unknown>;
-    const ctx = createContext(command.optsWithGlobals() as GlobalOptions);
-    await fn(ctx, ...(args.slice(0, -2) as A), opts);
+/** Options as parsed: strings, or true for flags. */
+export type Opts = Parsed["opts"];
+
+/** A handler that needs the API: it gets the context. */
+export function action(
+  fn: (ctx: Context, args: (string | undefined)[], opts: Opts) => Promise<void>,
+): (input: Parsed) => Promise<void> {
+  return async ({ args, opts, globals }) => {
+    await fn(await createContext(globals as GlobalOptions), args, opts);
   };
 }

@@ -1,12 +1,12 @@
 /**
- * What every command gets: the global options, the client (with tokens from flags, environment
- * or the credentials file) and the output.
+ * What a command runs with: the API URL and profile, the SDK client on the credentials file, and
+ * the output.
  *
  * @module
  */
 import { CirtusAIClient } from "../client.ts";
 import { defaultSleep } from "../http.ts";
-import { CredentialsStore } from "./credentials.ts";
+import { CredentialsStore, profileApiUrl } from "./credentials.ts";
 import { CliUsageError } from "./errors.ts";
 import { type Output, output } from "./io.ts";
 
@@ -20,23 +20,35 @@ export interface GlobalOptions {
   debug?: boolean;
 }
 
-/** Built once per invocation. */
+/** A command's context. */
 export interface Context {
   apiUrl: string;
+  /** Where the API URL came from: "flag", "environment", "profile" or "default". */
+  apiUrlSource: string;
   profile: string;
   out: Output;
   credentials: CredentialsStore;
   client: CirtusAIClient;
-  /** A token given by flag or environment (then the credentials file is not used for it). */
   explicitToken: boolean;
   agentId(given: string | undefined): string;
 }
 
+/** The default API URL: the emulator's (`cirtusai emulator`). */
+export const DEFAULT_API_URL = "http://localhost:8000";
+
 /** Builds the context from the global options and the environment. */
-export function createContext(options: GlobalOptions): Context {
-  const apiUrl = (options.apiUrl ?? Deno.env.get("CIRTUSAI_API_URL") ?? "http://localhost:8000")
-    .replace(/\/+$/, "");
+export async function createContext(options: GlobalOptions): Promise<Context> {
   const profile = options.profile ?? Deno.env.get("CIRTUSAI_PROFILE") ?? "default";
+  const fromEnv = Deno.env.get("CIRTUSAI_API_URL");
+  const remembered = options.apiUrl || fromEnv ? undefined : await profileApiUrl(profile);
+  const [raw, apiUrlSource] = options.apiUrl
+    ? [options.apiUrl, "flag"]
+    : fromEnv
+    ? [fromEnv, "environment"]
+    : remembered
+    ? [remembered, "profile"]
+    : [DEFAULT_API_URL, "default"];
+  const apiUrl = raw.replace(/\/+$/, "");
   const token = options.token ?? Deno.env.get("CIRTUSAI_TOKEN") ??
     Deno.env.get("CIRTUSAI_ACCESS_TOKEN");
   const out = output(options.json ?? false);
@@ -56,6 +68,7 @@ export function createContext(options: GlobalOptions): Context {
   }
   return {
     apiUrl,
+    apiUrlSource,
     profile,
     out,
     credentials,

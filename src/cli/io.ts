@@ -62,23 +62,26 @@ export async function prompt(
   }
   Deno.stdin.setRaw(true);
   try {
+    // Bytes are decoded as UTF-8 as they come (a character may span two reads), so that a
+    // password typed as "pässwörd" is the same password everywhere else.
+    const decoder = new TextDecoder();
     let answer = "";
     const buf = new Uint8Array(64);
     for (;;) {
       const n = await Deno.stdin.read(buf);
       if (n === null) break;
-      for (const byte of buf.subarray(0, n)) {
-        if (byte === 3) { // Ctrl-C
+      for (const char of decoder.decode(buf.subarray(0, n), { stream: true })) {
+        if (char === "\u0003") { // Ctrl-C
           Deno.stdin.setRaw(false);
           await Deno.stderr.write(encoder.encode("\n"));
           Deno.exit(130);
         }
-        if (byte === 13 || byte === 10) {
+        if (char === "\r" || char === "\n") {
           await Deno.stderr.write(encoder.encode("\n"));
           return answer;
         }
-        if (byte === 127 || byte === 8) answer = answer.slice(0, -1);
-        else if (byte >= 32) answer += String.fromCharCode(byte);
+        if (char === "\u007f" || char === "\b") answer = [...answer].slice(0, -1).join("");
+        else if (char >= " ") answer += char;
       }
     }
     return answer;
@@ -87,25 +90,58 @@ export async function prompt(
   }
 }
 
-/** How results are printed. */
+/** Whether to colour output on this stream: a terminal, and no `NO_COLOR` (no-color.org). */
+export function colour(stream: { isTerminal(): boolean }): boolean {
+  return stream.isTerminal() && !Deno.env.get("NO_COLOR");
+}
+
+/** ANSI styles, applied only where {@linkcode colour} says so. */
+export function style(on: boolean) {
+  const wrap = (code: string) => (text: string) => (on ? `\x1b[${code}m${text}\x1b[0m` : text);
+  return { bold: wrap("1"), dim: wrap("2"), red: wrap("31"), green: wrap("32"), cyan: wrap("36") };
+}
+
+/** A column of a table: its heading and how to read a cell from a row. */
+export type Column<T> = [heading: string, cell: (row: T) => unknown];
+
+/** Where a command's results go: tables and sentences at a terminal, compact JSON elsewhere. */
 export interface Output {
-  /** Compact machine output. */
+  /** True with `--json`: everything is compact JSON. */
   json: boolean;
-  /** Prints data as JSON: indented unless `--json`. */
+  /** A value: compact JSON, or indented JSON at a terminal. */
   data(value: unknown): void;
-  /** Prints an action's one-sentence result (`{"message": ...}` with `--json`). */
+  /** A list: a table at a terminal, compact JSON otherwise. */
+  list<T>(rows: T[], columns: Column<T>[]): void;
+  /** A sentence saying what was done (`{"message": ...}` as JSON). */
   done(sentence: string): void;
-  /** Prints human text (skipped with `--json`). */
+  /** A line for people only (not printed as JSON). */
   text(line: string): void;
-  /** Progress on stderr, only on a terminal. */
+  /** Progress on standard error, only at a terminal. */
   progress(line: string): void;
 }
 
-/** Output to stdout, per `--json`. */
+function cell(value: unknown): string {
+  if (value === undefined || value === null) return "-";
+  return typeof value === "object" ? JSON.stringify(value) : String(value);
+}
+
+/** The output of a command: `--json` makes all of it JSON; a pipe makes values and lists JSON. */
 export function output(json: boolean): Output {
+  const machine = json || !Deno.stdout.isTerminal();
+  const s = style(colour(Deno.stdout));
   return {
     json,
-    data: (value) => console.log(json ? JSON.stringify(value) : JSON.stringify(value, null, 2)),
+    data: (value) => console.log(machine ? JSON.stringify(value) : JSON.stringify(value, null, 2)),
+    list: (rows, columns) => {
+      if (machine) return console.log(JSON.stringify(rows));
+      if (rows.length === 0) return console.log(s.dim("(none)"));
+      const cells = rows.map((r) => columns.map(([, read]) => cell(read(r))));
+      const widths = columns.map(([h], i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+      const line = (parts: string[]) =>
+        parts.map((p, i) => p.padEnd(widths[i])).join("  ").trimEnd();
+      console.log(s.bold(line(columns.map(([h]) => h.toUpperCase()))));
+      for (const row of cells) console.log(line(row));
+    },
     done: (sentence) => console.log(json ? JSON.stringify({ message: sentence }) : sentence),
     text: (line) => {
       if (!json) console.log(line);
@@ -116,7 +152,6 @@ export function output(json: boolean): Output {
   };
 }
 
-/** Parses a JSON argument, naming the argument when it is not valid JSON (or not an object). */
 export function jsonArgument(
   value: string,
   name: string,

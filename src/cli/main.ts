@@ -1,73 +1,138 @@
 /**
- * The `cirtusai` command line: parses, dispatches, and turns failures into one `error:` line and
- * an exit code (1 for API and network errors, 2 for usage errors).
+ * The `cirtusai` program: the command tree, and what it says when something goes wrong (one
+ * `error:` line with what to do next; exit 2 for usage, 1 for the rest).
  *
  * @module
  */
-import { Command, CommanderError } from "commander";
 import meta from "../../deno.json" with { type: "json" };
-import { CirtusAIError, InvalidArgumentError } from "../errors.ts";
+import {
+  APIConnectionError,
+  AuthenticationError,
+  CirtusAIError,
+  InvalidArgumentError,
+  TwoFactorAuthenticationError,
+} from "../errors.ts";
 import { agentsCommand } from "./commands/agents.ts";
-import { authCommand } from "./commands/auth.ts";
+import { authCommand, topLevelAuth } from "./commands/auth.ts";
 import { emulatorCommand } from "./commands/emulator.ts";
 import { identityCommand } from "./commands/identity.ts";
 import { totpCommand } from "./commands/totp.ts";
 import { walletsCommand } from "./commands/wallets.ts";
+import { type CommandSpec, completions, completionScript, helpText, resolve } from "./command.ts";
 import { CliUsageError } from "./errors.ts";
+import { colour, style } from "./io.ts";
 
-/** Builds the program with every command. */
-export function buildProgram(): Command {
-  const program = new Command("cirtusai")
-    .description("The CirtusAI command line: accounts with 2FA, agents, wallets and credentials.")
-    .version(meta.version)
-    .option("--api-url <url>", "API base URL (env CIRTUSAI_API_URL; default http://localhost:8000)")
-    .option("--token <token>", "access token (env CIRTUSAI_TOKEN or CIRTUSAI_ACCESS_TOKEN)")
-    .option("--agent-id <id>", "default child agent for provision commands (env CIRTUSAI_AGENT_ID)")
-    .option("--profile <name>", 'credentials profile (env CIRTUSAI_PROFILE; default "default")')
-    .option("--json", "compact JSON output for scripts")
-    .option("--debug", "show stack traces on errors");
-  for (
-    const command of [
-      authCommand(),
-      agentsCommand(),
-      walletsCommand(),
-      identityCommand(),
-      totpCommand(),
-      emulatorCommand(),
-    ]
-  ) {
-    program.addCommand(command);
+const completion: CommandSpec = {
+  name: "completion",
+  help: "print a shell completion script (bash, zsh or fish)",
+  args: [["<shell>", "bash, zsh or fish"]],
+  epilog: "Examples:\n  source <(cirtusai completion bash)    # in ~/.bashrc\n" +
+    "  source <(cirtusai completion zsh)     # in ~/.zshrc\n" +
+    "  cirtusai completion fish > ~/.config/fish/completions/cirtusai.fish",
+  run: ({ args: [shell] }) =>
+    Promise.resolve(void console.log(completionScript(shell!, "cirtusai"))),
+};
+
+/** The whole command tree. */
+export function commandTree(): CommandSpec {
+  return {
+    name: "cirtusai",
+    help: "The CirtusAI command line: accounts with 2FA, agents, wallets and credentials.",
+    options: [
+      {
+        flags: "--api-url <url>",
+        help: "API base URL (env CIRTUSAI_API_URL; default: the profile's, else " +
+          "http://localhost:8000)",
+      },
+      {
+        flags: "--token <token>",
+        help: "access token (env CIRTUSAI_TOKEN or CIRTUSAI_ACCESS_TOKEN)",
+      },
+      {
+        flags: "--agent-id <id>",
+        help: "default child agent for provision commands (env CIRTUSAI_AGENT_ID)",
+      },
+      {
+        flags: "--profile <name>",
+        help: 'credentials profile (env CIRTUSAI_PROFILE; default "default")',
+      },
+      { flags: "--json", help: "compact JSON output for scripts" },
+      { flags: "--debug", help: "show stack traces on errors" },
+      { flags: "-V, --version", help: "print the CLI's and the runtime's versions" },
+    ],
+    commands: [
+      authCommand,
+      ...topLevelAuth,
+      agentsCommand,
+      walletsCommand,
+      identityCommand,
+      totpCommand,
+      emulatorCommand,
+      completion,
+    ],
+  };
+}
+
+function runtimeVersion(): string {
+  const g = globalThis as { Deno?: { version: { deno: string } }; process?: { version: string } };
+  return g.Deno ? `Deno ${g.Deno.version.deno}` : `Node ${g.process?.version}`;
+}
+
+/** The next step for an error, where there is an obvious one. */
+function nextStep(err: unknown, argv: string[]): string {
+  const apiUrl = argv[argv.indexOf("--api-url") + 1] ?? Deno.env.get("CIRTUSAI_API_URL");
+  if (err instanceof APIConnectionError && /connection failed/.test(err.message)) {
+    const local = !apiUrl || /\/\/(localhost|127\.0\.0\.1|\[::1\])[:/]/.test(apiUrl);
+    return local
+      ? "is the emulator running? start it with: cirtusai emulator"
+      : "is the server up, and is --api-url right?";
   }
-  configure(program);
-  return program;
+  if (err instanceof TwoFactorAuthenticationError && /already been used/.test(err.message)) {
+    const wait = 30 - Math.floor(Date.now() / 1000) % 30;
+    return `each code works once: wait for the next code, ${wait} s`;
+  }
+  if (err instanceof AuthenticationError && err.path === "/auth/refresh") {
+    return "the session ended; log in again: cirtusai login";
+  }
+  if (err instanceof AuthenticationError && err.detail === "Not authenticated") {
+    return "not logged in for this API URL and profile; log in: cirtusai login " +
+      "(cirtusai whoami shows which URL and profile a command uses)";
+  }
+  return "";
 }
 
-// Commands added with addCommand() inherit nothing: apply the settings to the whole tree.
-function configure(command: Command): void {
-  command.exitOverride().showSuggestionAfterError(true).showHelpAfterError(
-    "(add --help for usage)",
-  );
-  for (const sub of command.commands) configure(sub);
-}
-
-/** Runs the CLI with `args` (without the program name); resolves to the exit code. */
-export async function main(args: string[]): Promise<number> {
-  const program = buildProgram();
-  const debug = args.includes("--debug");
+/** Runs the CLI with `argv` (without the program name); returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const debug = argv.includes("--debug");
+  const red = style(colour(Deno.stderr)).red;
   try {
-    await program.parseAsync(args, { from: "user" });
+    const tree = commandTree();
+    if (argv[0] === "__complete") {
+      for (const c of completions(tree, argv.slice(1))) console.log(c);
+      return 0;
+    }
+    const resolution = resolve(tree, argv);
+    if (resolution.kind === "version") {
+      console.log(`cirtusai ${meta.version} (${runtimeVersion()})`);
+      return 0;
+    }
+    if (resolution.kind === "help") {
+      console.log(helpText(resolution.path));
+      return 0;
+    }
+    await resolution.path.at(-1)!.run!(resolution.parsed);
     return typeof Deno.exitCode === "number" ? Deno.exitCode : 0;
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2; // commander printed it
     const usage = err instanceof CliUsageError || err instanceof InvalidArgumentError;
     const message = err instanceof Error ? err.message : String(err);
-    console.error(`error: ${message}`);
+    const [first, ...rest] = message.split("\n");
+    console.error(`${red("error:")} ${first}`);
+    for (const line of rest) console.error(line);
+    const hint = nextStep(err, argv);
+    if (hint) console.error(`hint: ${hint}`);
     if (debug && err instanceof Error && err.stack) console.error(err.stack);
     if (usage) return 2;
     if (err instanceof CirtusAIError) return 1;
-    if (err instanceof Deno.errors.NotFound || err instanceof Deno.errors.PermissionDenied) {
-      return 1;
-    }
     return 1;
   }
 }

@@ -21,7 +21,7 @@ import { devRoutes } from "./routes/dev.ts";
 import { identityRoutes } from "./routes/identity.ts";
 import { walletRoutes } from "./routes/wallets.ts";
 import { SmsOutbox, type SmsSender } from "./sms.ts";
-import { MemoryStore, type Store } from "./store.ts";
+import { MemoryStore, type Store, StoreBusyError } from "./store.ts";
 import { LoginThrottle, type ThrottleOptions } from "./throttle.ts";
 
 /** An account made without 2FA, as accounts from before 2FA was mandatory. */
@@ -148,6 +148,10 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   app.onError((err, c) => {
     if (err instanceof Problem) {
       return c.json({ detail: err.detail }, err.status as 400, err.headers);
+    }
+    if (err instanceof StoreBusyError) {
+      // The operation kept conflicting with concurrent writes: nothing was written; try again.
+      return c.json({ detail: err.message }, 503, { "retry-after": "1" });
     }
     if (err instanceof HTTPException) {
       return c.json({ detail: err.message || "Bad Request" }, err.status);

@@ -15,7 +15,19 @@ export { createEmulator, type Emulator, type EmulatorOptions, type LegacyUser } 
 export { EmulatorClock } from "./clock.ts";
 export { KvStore } from "./kv_store.ts";
 export { type SmsMessage, SmsOutbox, type SmsSender } from "./sms.ts";
-export { type Entry, type Key, MemoryStore, type Store } from "./store.ts";
+export {
+  type Check,
+  type Entry,
+  type Key,
+  MemoryStore,
+  type Mutation,
+  type Store,
+  StoreBusyError,
+  transact,
+  type Txn,
+  type Versioned,
+  type VersionedEntry,
+} from "./store.ts";
 export { toChecksumAddress } from "./wallet_keys.ts";
 export { serveEmulator, type ServeEmulatorOptions } from "./serve.ts";
 export type { ThrottleOptions } from "./throttle.ts";

@@ -1,40 +1,51 @@
-import { Command } from "commander";
-import { buildOtpauthUri, parseOtpauthUri, Totp } from "../../totp.ts";
-import { action } from "../action.ts";
+import type { CommandSpec, Parsed } from "../command.ts";
+import { output } from "../io.ts";
 
-/** `cirtusai totp ...`: a local authenticator, like oathtool. */
-export function totpCommand(): Command {
-  const totp = new Command("totp").description("compute TOTP codes locally (like oathtool)");
-
-  totp.command("code").description("the current code and the seconds it stays valid")
-    .argument("<secret-or-uri>", "base32 secret or otpauth:// URI")
-    .action(action<[string]>(async (ctx, value) => {
-      const key = value.startsWith("otpauth:") ? parseOtpauthUri(value) : null;
-      const generator = await Totp.fromSecret(key?.secret ?? value, key ?? {});
-      const now = Date.now();
-      const code = await generator.generate(now);
-      const seconds = generator.secondsRemaining(now);
-      if (ctx.out.json) ctx.out.data({ code, seconds_remaining: seconds });
-      else console.log(`${code} (valid for ${seconds} s)`);
-    }));
-
-  totp.command("uri").description("build an otpauth:// URI for an authenticator app")
-    .argument("<secret>", "base32 secret").argument("<account>", "account name (e-mail)")
-    .option("--issuer <issuer>", "service name", "CirtusAI")
-    .option("--digits <n>", "6, 7 or 8", "6")
-    .option("--period <seconds>", "time step", "30")
-    .action(action<[string, string]>((ctx, secret, account, opts) => {
-      const uri = buildOtpauthUri({
-        secret,
-        account,
-        issuer: String(opts.issuer),
-        digits: Number(opts.digits),
-        period: Number(opts.period),
-      });
-      if (ctx.out.json) ctx.out.data({ uri });
-      else console.log(uri);
-      return Promise.resolve();
-    }));
-
-  return totp;
-}
+/** `cirtusai totp ...`: offline, so it builds no client. */
+export const totpCommand: CommandSpec = {
+  name: "totp",
+  help: "compute TOTP codes locally (like oathtool)",
+  commands: [
+    {
+      name: "code",
+      help: "the current code (only the code when piped, as oathtool prints it)",
+      args: [["<secret-or-uri>", "base32 secret or otpauth:// URI"]],
+      run: async ({ args: [value], globals }: Parsed) => {
+        const { parseOtpauthUri, Totp } = await import("../../totp.ts");
+        const key = value!.startsWith("otpauth:") ? parseOtpauthUri(value!) : null;
+        const generator = await Totp.fromSecret(key?.secret ?? value!, key ?? {});
+        const now = Date.now();
+        const code = await generator.generate(now);
+        const seconds = generator.secondsRemaining(now);
+        if (globals.json) return output(true).data({ code, seconds_remaining: seconds });
+        console.log(code);
+        // The seconds left are for people: on the terminal, never in a pipe's data.
+        if (Deno.stdout.isTerminal() || Deno.stderr.isTerminal()) {
+          console.error(`(valid for ${seconds} s)`);
+        }
+      },
+    },
+    {
+      name: "uri",
+      help: "build an otpauth:// URI for an authenticator app",
+      args: [["<secret>", "base32 secret"], ["<account>", "account name (e-mail)"]],
+      options: [
+        { flags: "--issuer <issuer>", help: "service name", default: "CirtusAI" },
+        { flags: "--digits <n>", help: "code length", choices: ["6", "7", "8"], default: "6" },
+        { flags: "--period <seconds>", help: "time step", default: "30" },
+      ],
+      run: async ({ args: [secret, account], opts, globals }: Parsed) => {
+        const { buildOtpauthUri } = await import("../../totp.ts");
+        const uri = buildOtpauthUri({
+          secret: secret!,
+          account: account!,
+          issuer: String(opts.issuer),
+          digits: Number(opts.digits),
+          period: Number(opts.period),
+        });
+        if (globals.json) output(true).data({ uri });
+        else console.log(uri);
+      },
+    },
+  ],
+};

@@ -1,7 +1,7 @@
-import { Command } from "commander";
 import { action } from "../action.ts";
+import type { CommandSpec } from "../command.ts";
 import { jsonArgument } from "../io.ts";
-import type { EmailAccountInput, JsonObject } from "../../types.ts";
+import type { Asset, EmailAccount, EmailAccountInput, JsonObject } from "../../types.ts";
 
 function input(provider: string, address: string, config: string | undefined): EmailAccountInput {
   return {
@@ -13,69 +13,96 @@ function input(provider: string, address: string, config: string | undefined): E
   };
 }
 
-/** `cirtusai wallets ...` */
-export function walletsCommand(): Command {
-  const wallets = new Command("wallets").description("assets and linked e-mail accounts");
+const ACCOUNT: [string, string] = ["<account-id>", "account id"];
 
-  wallets.command("list-assets").description("every asset of your agents").action(
-    action(async (ctx) => {
-      ctx.out.data(await ctx.client.wallets.listAssets());
-    }),
-  );
-
-  wallets.command("list-email").description("linked e-mail accounts").action(action(async (ctx) => {
-    ctx.out.data(await ctx.client.wallets.listEmailAccounts());
-  }));
-
-  wallets.command("get-email").description("one linked e-mail account").argument(
-    "<account-id>",
-    "account id",
-  )
-    .action(
-      action<[string]>(async (ctx, id) =>
-        ctx.out.data(await ctx.client.wallets.getEmailAccount(id))
-      ),
-    );
-
-  wallets.command("create-email").description("link an e-mail account")
-    .argument("<provider>", "gmail, outlook, imap...").argument("<email-address>", "the address")
-    .argument("[config-json]", "provider configuration as a JSON object (secrets are never echoed)")
-    .action(action<[string, string, string | undefined]>(async (ctx, provider, address, config) => {
-      ctx.out.data(await ctx.client.wallets.createEmailAccount(input(provider, address, config)));
-    }));
-
-  wallets.command("update-email").description("replace a linked e-mail account")
-    .argument("<account-id>", "account id").argument("<provider>", "provider")
-    .argument("<email-address>", "the address").argument(
-      "[config-json]",
-      "configuration JSON object",
-    )
-    .action(
-      action<[string, string, string, string | undefined]>(
-        async (ctx, id, provider, address, config) => {
-          ctx.out.data(
-            await ctx.client.wallets.updateEmailAccount(id, input(provider, address, config)),
-          );
-        },
-      ),
-    );
-
-  wallets.command("delete-email").description("unlink an e-mail account").argument(
-    "<account-id>",
-    "account id",
-  )
-    .action(action<[string]>(async (ctx, id) => {
-      await ctx.client.wallets.deleteEmailAccount(id);
-      ctx.out.done(`Deleted e-mail account ${id}`);
-    }));
-
-  wallets.command("refresh-email-token").description("get a new provider access token")
-    .argument("<account-id>", "account id")
-    .action(
-      action<[string]>(async (ctx, id) =>
-        ctx.out.data(await ctx.client.wallets.refreshEmailToken(id))
-      ),
-    );
-
-  return wallets;
+/** An asset's one-line summary: its address, or chain and address. */
+function where(asset: Asset | string): string {
+  if (typeof asset === "string") return asset;
+  const d = asset.details ?? {};
+  return String(d.email_address ?? (d.chain ? `${d.chain} ${d.address}` : JSON.stringify(d)));
 }
+
+/** `cirtusai wallets ...` */
+export const walletsCommand: CommandSpec = {
+  name: "wallets",
+  help: "assets and linked e-mail accounts",
+  commands: [
+    {
+      name: "list-assets",
+      help: "every asset of your agents",
+      run: action(async (ctx) => {
+        const list = await ctx.client.wallets.listAssets();
+        if (ctx.out.json) return ctx.out.data(list);
+        ctx.out.list(list.assets ?? [], [
+          ["id", (a) => (typeof a === "string" ? a : a.id)],
+          ["type", (a) => (typeof a === "string" ? null : a.type)],
+          ["agent", (a) => (typeof a === "string" ? null : a.agent_id)],
+          ["address", where],
+        ]);
+      }),
+    },
+    {
+      name: "list-email",
+      help: "linked e-mail accounts",
+      run: action(async (ctx) => {
+        ctx.out.list<EmailAccount>(await ctx.client.wallets.listEmailAccounts(), [
+          ["id", (a) => a.id],
+          ["provider", (a) => a.provider],
+          ["address", (a) => a.email_address],
+        ]);
+      }),
+    },
+    {
+      name: "get-email",
+      help: "one linked e-mail account",
+      args: [ACCOUNT],
+      run: action(async (ctx, [id]) => ctx.out.data(await ctx.client.wallets.getEmailAccount(id!))),
+    },
+    {
+      name: "create-email",
+      help: "link an e-mail account",
+      args: [
+        ["<provider>", "gmail, outlook, imap..."],
+        ["<email-address>", "the address"],
+        ["[config-json]", "provider configuration as a JSON object (secrets are never echoed)"],
+      ],
+      run: action(async (ctx, [provider, address, config]) => {
+        ctx.out.data(
+          await ctx.client.wallets.createEmailAccount(input(provider!, address!, config)),
+        );
+      }),
+    },
+    {
+      name: "update-email",
+      help: "replace a linked e-mail account",
+      args: [
+        ACCOUNT,
+        ["<provider>", "provider"],
+        ["<email-address>", "the address"],
+        ["[config-json]", "configuration JSON object"],
+      ],
+      run: action(async (ctx, [id, provider, address, config]) => {
+        ctx.out.data(
+          await ctx.client.wallets.updateEmailAccount(id!, input(provider!, address!, config)),
+        );
+      }),
+    },
+    {
+      name: "delete-email",
+      help: "unlink an e-mail account",
+      args: [ACCOUNT],
+      run: action(async (ctx, [id]) => {
+        await ctx.client.wallets.deleteEmailAccount(id!);
+        ctx.out.done(`Deleted e-mail account ${id}`);
+      }),
+    },
+    {
+      name: "refresh-email-token",
+      help: "get a new provider access token",
+      args: [ACCOUNT],
+      run: action(async (ctx, [id]) =>
+        ctx.out.data(await ctx.client.wallets.refreshEmailToken(id!))
+      ),
+    },
+  ],
+};

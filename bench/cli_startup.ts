@@ -1,0 +1,42 @@
+// Start-up time of the CLI's offline commands against an empty `deno run`, in one run (goal:
+// within 2.5x). Each command runs 15 times, interleaved with the others; the medians are printed.
+const CLI = new URL("../cli.ts", import.meta.url).pathname;
+const EMPTY = await Deno.makeTempFile({ suffix: ".ts" });
+await Deno.writeTextFile(EMPTY, "\n");
+
+const commands: [string, string[]][] = [
+  ["empty deno run", [EMPTY]],
+  ["cirtusai --help", [CLI, "--help"]],
+  ["cirtusai --version", [CLI, "--version"]],
+  ["cirtusai agents --help", [CLI, "agents", "--help"]],
+  ["cirtusai totp code SECRET", [CLI, "totp", "code", "JBSWY3DPEHPK3PXP"]],
+  ["cirtusai totp uri SECRET ada", [CLI, "totp", "uri", "JBSWY3DPEHPK3PXP", "ada"]],
+  ["cirtusai completion bash", [CLI, "completion", "bash"]],
+];
+
+async function once(args: string[]): Promise<number> {
+  const started = performance.now();
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", "-A", ...args],
+    stdout: "null",
+    stderr: "null",
+  }).output();
+  if (!out.success) throw new Error(`${args.join(" ")} failed`);
+  return performance.now() - started;
+}
+
+const times = new Map<string, number[]>(commands.map(([name]) => [name, []]));
+for (const [, args] of commands) await once(args); // warm the module cache
+for (let round = 0; round < 15; round++) {
+  for (const [name, args] of commands) times.get(name)!.push(await once(args));
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const base = median(times.get("empty deno run")!);
+console.log("\nCLI start-up, median of 15 runs (goal: within 2.5x an empty deno run)\n");
+console.log("| command | time | ratio |");
+console.log("|---|---|---|");
+for (const [name] of commands) {
+  const t = median(times.get(name)!);
+  console.log(`| ${name} | ${t.toFixed(0)} ms | ${(t / base).toFixed(2)}x |`);
+}
+await Deno.remove(EMPTY);
