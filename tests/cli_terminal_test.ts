@@ -344,14 +344,23 @@ Deno.test("whoami after verify-2fa does not name the previous account; profiles 
     // The code of this step was used by verify-2fa: the error says to wait for the next one.
     const { CIRTUSAI_API_URL: _, ...noUrl } = env;
     const again = await piped(
-      ["login", "second", "--password-stdin"],
-      { ...env, CIRTUSAI_TOTP_SECRET: setup2.secret },
+      ["login", "second", "--password-stdin", "--code", code],
+      env,
       `${PASSWORD}\n`,
     );
-    if (again.code !== 0) {
-      // (unless the 30 s step turned between the two logins)
-      assert.match(again.stderr, /hint: each code works once: wait for the next code, \d+ s/);
-    }
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /hint: each code works once: wait for the next code, \d+ s/);
+
+    // A refresh the server refuses: log in again.
+    const file = `${env.XDG_CONFIG_HOME}/cirtusai/credentials.json`;
+    const saved = JSON.parse(await Deno.readTextFile(file));
+    const entry = saved.profiles.default[urlKey(emulator.url)];
+    entry.access_token = "expired.or.forged";
+    entry.refresh_token = "spent";
+    await Deno.writeTextFile(file, JSON.stringify(saved));
+    const refused = await piped(["agents", "list"], env);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /hint: the session ended; log in again: cirtusai login/);
 
     // A profile remembers the URL it logged in to: no --api-url needed afterwards.
     const third = await other.auth.register({
