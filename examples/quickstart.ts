@@ -8,7 +8,7 @@
 import { CirtusAIClient, Totp } from "../mod.ts";
 import { verifyCredentialJwt } from "../src/did.ts";
 import { serveEmulator } from "../src/emulator/mod.ts";
-import { qrTerminal } from "../src/qr.ts";
+import { qrTerminal } from "../src/qr/qr.ts";
 
 const started = performance.now();
 let stepNo = 0;

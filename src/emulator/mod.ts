@@ -31,4 +31,4 @@ export {
 export { toChecksumAddress } from "./wallet_keys.ts";
 export { serveEmulator, type ServeEmulatorOptions } from "./serve.ts";
 export type { ThrottleOptions } from "./throttle.ts";
-export type { FetchApp } from "../fetch_app.ts";
+export type { FetchApp } from "../server/fetch_app.ts";

@@ -7,10 +7,10 @@
  */
 import { type Context, Hono } from "hono";
 import { cors } from "hono/cors";
-import { readBody } from "../body_limit.ts";
-import { remoteAddress } from "../remote_address.ts";
-import { requestLog } from "../request_log.ts";
-import type { FetchApp } from "../fetch_app.ts";
+import { readBody } from "../server/body_limit.ts";
+import { remoteAddress } from "../server/remote_address.ts";
+import { requestLog } from "../server/request_log.ts";
+import type { FetchApp } from "../server/fetch_app.ts";
 import { CirtusAIClient } from "../client.ts";
 import {
   APIConnectionError,

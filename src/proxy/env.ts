@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { FetchApp } from "../fetch_app.ts";
+import type { FetchApp } from "../server/fetch_app.ts";
 import { InvalidArgumentError } from "../errors.ts";
 import { createProxy, type ProxyOptions } from "./app.ts";
 import type { RouteRule } from "./routes.ts";

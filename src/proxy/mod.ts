@@ -16,4 +16,4 @@ export { createProxy, type ProxyOptions, type ServiceCredentials } from "./app.t
 export { type ProxyEnv, proxyFromEnv, proxyOptionsFromEnv } from "./env.ts";
 export { MemoryRateLimitStore, type RateLimitHit, type RateLimitStore } from "./rate_limit.ts";
 export { API_ROUTES, type RouteRule } from "./routes.ts";
-export type { FetchApp } from "../fetch_app.ts";
+export type { FetchApp } from "../server/fetch_app.ts";

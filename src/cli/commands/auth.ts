@@ -133,7 +133,7 @@ const status: CommandSpec = {
 async function writeQrPng(file: string, image: string | null | undefined, uri: string) {
   const png = image
     ? Uint8Array.from(atob(image), (c) => c.charCodeAt(0))
-    : await (await import("../../qr.ts")).qrPng(uri);
+    : await (await import("../../qr/qr.ts")).qrPng(uri);
   // The image holds the TOTP secret: owner-only, like the credentials file.
   await Deno.writeFile(file, png, { mode: 0o600 });
   await Deno.chmod(file, 0o600); // mode applies only when the file is created
@@ -155,7 +155,7 @@ const twoFactor: CommandSpec = {
         const setup = await ctx.client.auth.setup2fa();
         if (ctx.out.json) return ctx.out.data(setup);
         console.log(
-          (await import("../../qr.ts")).qrTerminal(setup.qr_code_uri, {
+          (await import("../../qr/qr.ts")).qrTerminal(setup.qr_code_uri, {
             colours: colour(Deno.stdout),
           }),
         );
@@ -263,7 +263,7 @@ export const authCommand: CommandSpec = {
           "scan this QR code with an authenticator app (Google Authenticator, Authy, 1Password...):\n",
         );
         console.log(
-          (await import("../../qr.ts")).qrTerminal(setup.qr_code_uri, {
+          (await import("../../qr/qr.ts")).qrTerminal(setup.qr_code_uri, {
             colours: colour(Deno.stdout),
           }),
         );

@@ -1,9 +1,9 @@
 import { Hono } from "hono";
-import { remoteAddress } from "../../remote_address.ts";
+import { remoteAddress } from "../../server/remote_address.ts";
 import { base64 } from "@scure/base";
 import { buildOtpauthUri, generateSecret, Totp } from "../../totp.ts";
 import { verifyPassword } from "../password.ts";
-import { qrPng } from "../../qr.ts";
+import { qrPng } from "../../qr/qr.ts";
 import { type Backend, generateBackupCodes, sha256, SMS_TTL_S } from "../backend.ts";
 import { type AppEnv, bearer, requireUser } from "../env.ts";
 import { checkShape, Problem, readJson, unauthorized } from "../problem.ts";
