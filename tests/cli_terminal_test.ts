@@ -231,9 +231,13 @@ Deno.test("the QR code in the terminal scans on dark and light themes (tmux scre
       `${PASSWORD}\n`,
     );
     const uriOf = (name: string) => JSON.parse(setupRun.stdout).qr_code_uri.replace("qrpipe", name);
-    const envArgs = Object.entries({ ...env, CIRTUSAI_PASSWORD: PASSWORD }).flatMap((
-      [k, v],
-    ) => ["-e", `${k}=${v}`]);
+    // The program's environment exactly (env -i): nothing of the tmux server's, such as CI's
+    // NO_COLOR, leaks in.
+    const vars = Object.entries({ ...env, CIRTUSAI_PASSWORD: PASSWORD }).map(([k, v]) =>
+      quote(`${k}=${v}`)
+    );
+    const program = [Deno.execPath(), "run", "--quiet", "-A", CLI, "auth", "register", "qr"]
+      .concat("qr@example.com").map(quote);
     const start = new Deno.Command("tmux", {
       args: [
         "new-session",
@@ -244,10 +248,7 @@ Deno.test("the QR code in the terminal scans on dark and light themes (tmux scre
         "160",
         "-y",
         "70",
-        ...envArgs,
-        [Deno.execPath(), "run", "--quiet", "-A", CLI, "auth", "register", "qr", "qr@example.com"]
-          .map(quote).join(" ") +
-        "; sleep 30",
+        `env -i ${vars.join(" ")} ${program.join(" ")}; sleep 30`,
       ],
     });
     assert.equal((await start.output()).code, 0, "tmux started");

@@ -50,3 +50,9 @@ Deno.test("base64url matches @scure/base both ways; malformed input is refused",
   }
   for (const bad of ["a+b", "a/b", "abcde", "ab$c"]) assert.equal(base64urlDecode(bad), null);
 });
+
+Deno.test("src/version.ts says deno.json's version", async () => {
+  const { VERSION } = await import("../src/version.ts");
+  const meta = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
+  assert.equal(VERSION, meta.version);
+});

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { sys } from "./runtime.ts";
 import { CirtusAIClient } from "../client.ts";
 import { defaultSleep } from "../http.ts";
 import { CredentialsStore, profileApiUrl } from "./credentials.ts";
@@ -38,8 +39,8 @@ export const DEFAULT_API_URL = "http://localhost:8000";
 
 /** Builds the context from the global options and the environment. */
 export async function createContext(options: GlobalOptions): Promise<Context> {
-  const profile = options.profile ?? Deno.env.get("CIRTUSAI_PROFILE") ?? "default";
-  const fromEnv = Deno.env.get("CIRTUSAI_API_URL");
+  const profile = options.profile ?? sys.env("CIRTUSAI_PROFILE") ?? "default";
+  const fromEnv = sys.env("CIRTUSAI_API_URL");
   const remembered = options.apiUrl || fromEnv ? undefined : await profileApiUrl(profile);
   const [raw, apiUrlSource] = options.apiUrl
     ? [options.apiUrl, "flag"]
@@ -49,8 +50,8 @@ export async function createContext(options: GlobalOptions): Promise<Context> {
     ? [remembered, "profile"]
     : [DEFAULT_API_URL, "default"];
   const apiUrl = raw.replace(/\/+$/, "");
-  const token = options.token ?? Deno.env.get("CIRTUSAI_TOKEN") ??
-    Deno.env.get("CIRTUSAI_ACCESS_TOKEN");
+  const token = options.token ?? sys.env("CIRTUSAI_TOKEN") ??
+    sys.env("CIRTUSAI_ACCESS_TOKEN");
   const out = output(options.json ?? false);
   const credentials = new CredentialsStore({ profile, apiUrl });
   let client: CirtusAIClient;
@@ -75,7 +76,7 @@ export async function createContext(options: GlobalOptions): Promise<Context> {
     client,
     explicitToken: Boolean(token),
     agentId(given) {
-      const id = given ?? options.agentId ?? Deno.env.get("CIRTUSAI_AGENT_ID");
+      const id = given ?? options.agentId ?? sys.env("CIRTUSAI_AGENT_ID");
       if (!id) {
         throw new CliUsageError(
           "no child agent id: pass one, or set --agent-id or CIRTUSAI_AGENT_ID",

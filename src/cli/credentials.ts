@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { sys } from "./runtime.ts";
 import type { StoredTokens, TokenStore } from "../token_store.ts";
 import { CliUsageError } from "./errors.ts";
 
@@ -31,7 +32,7 @@ const STALE_LOCK_MS = 30_000;
 
 /** The credentials file's path. */
 export function credentialsPath(): string {
-  const base = Deno.env.get("XDG_CONFIG_HOME") || `${Deno.env.get("HOME") ?? "."}/.config`;
+  const base = sys.env("XDG_CONFIG_HOME") ?? `${sys.env("HOME") ?? "."}/.config`;
   return `${base}/cirtusai/credentials.json`;
 }
 
@@ -44,9 +45,9 @@ export function urlKey(apiUrl: string): string {
 export async function readCredentials(path: string): Promise<CredentialsFile> {
   let text: string;
   try {
-    text = await Deno.readTextFile(path);
+    text = await sys.readTextFile(path);
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return { profiles: {} };
+    if (sys.isNotFound(err)) return { profiles: {} };
     throw err;
   }
   const broken = (why: string) =>
@@ -73,12 +74,11 @@ export async function readCredentials(path: string): Promise<CredentialsFile> {
 
 async function writeCredentials(path: string, data: CredentialsFile): Promise<void> {
   const dir = path.slice(0, path.lastIndexOf("/"));
-  await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+  await sys.mkdir(dir, 0o700);
   // Written to a private temporary file, then renamed: never readable by others, never half-written.
   const temp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-  await Deno.writeTextFile(temp, JSON.stringify(data, null, 2) + "\n", { mode: 0o600 });
-  await Deno.chmod(temp, 0o600);
-  await Deno.rename(temp, path);
+  await sys.writeFile(temp, JSON.stringify(data, null, 2) + "\n", 0o600);
+  await sys.rename(temp, path);
 }
 
 /** The tokens of one profile and API URL, in the credentials file. */
@@ -145,31 +145,22 @@ export class CredentialsStore implements TokenStore {
    */
   async lock<T>(fn: () => Promise<T>): Promise<T> {
     const lockPath = `${this.path}.lock`;
-    await Deno.mkdir(this.path.slice(0, this.path.lastIndexOf("/")), {
-      recursive: true,
-      mode: 0o700,
-    });
+    await sys.mkdir(this.path.slice(0, this.path.lastIndexOf("/")), 0o700);
     const deadline = Date.now() + LOCK_WAIT_MS;
     for (;;) {
-      try {
-        (await Deno.open(lockPath, { createNew: true, write: true, mode: 0o600 })).close();
-        break;
-      } catch (err) {
-        if (!(err instanceof Deno.errors.AlreadyExists)) throw err;
-        const age = await Deno.stat(lockPath).then((s) => Date.now() - (s.mtime?.getTime() ?? 0))
-          .catch(() => 0);
-        if (age > STALE_LOCK_MS) await Deno.remove(lockPath).catch(() => {});
-        else if (Date.now() > deadline) {
-          throw new CliUsageError(
-            `another cirtusai command has held ${lockPath} for 10 s; if none is running, remove it`,
-          );
-        } else await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 30));
-      }
+      if (await sys.createNew(lockPath, 0o600)) break;
+      const age = (await sys.age(lockPath)) ?? 0;
+      if (age > STALE_LOCK_MS) await sys.remove(lockPath).catch(() => {});
+      else if (Date.now() > deadline) {
+        throw new CliUsageError(
+          `another cirtusai command has held ${lockPath} for 10 s; if none is running, remove it`,
+        );
+      } else await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 30));
     }
     try {
       return await fn();
     } finally {
-      await Deno.remove(lockPath).catch(() => {});
+      await sys.remove(lockPath).catch(() => {});
     }
   }
 }

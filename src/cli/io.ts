@@ -4,22 +4,22 @@
  *
  * @module
  */
+import { sys } from "./runtime.ts";
 import { CliUsageError } from "./errors.ts";
 
 const encoder = new TextEncoder();
 
 /** Reads stdin line by line, keeping what was read ahead for the next prompt. */
 class StdinLines {
-  #reader?: ReadableStreamDefaultReader<string>;
   #buffer = "";
+  readonly #decoder = new TextDecoder();
   #done = false;
 
   async next(): Promise<string | null> {
-    this.#reader ??= Deno.stdin.readable.pipeThrough(new TextDecoderStream()).getReader();
     while (!this.#buffer.includes("\n") && !this.#done) {
-      const { value, done } = await this.#reader.read();
-      if (done) this.#done = true;
-      else this.#buffer += value;
+      const bytes = await sys.stdin.read();
+      if (bytes === null) this.#done = true;
+      else this.#buffer += this.#decoder.decode(bytes, { stream: true });
     }
     if (this.#buffer === "" && this.#done) return null;
     const end = this.#buffer.indexOf("\n");
@@ -33,7 +33,7 @@ const stdinLines = new StdinLines();
 
 /** Whether stdin is an interactive terminal. */
 export function interactive(): boolean {
-  return Deno.stdin.isTerminal();
+  return sys.stdin.isTerminal();
 }
 
 /** Reads one line of stdin (for --password-stdin and piped answers). */
@@ -54,30 +54,29 @@ export async function prompt(
   options: { hidden?: boolean } = {},
 ): Promise<string> {
   if (!interactive()) return await readStdinLine(question.replace(/:\s*$/, "").toLowerCase());
-  await Deno.stderr.write(encoder.encode(question));
+  await sys.stderr.write(encoder.encode(question));
   if (!options.hidden) {
     const line = await stdinLines.next();
     if (line === null) throw new CliUsageError("no answer given");
     return line;
   }
-  Deno.stdin.setRaw(true);
+  sys.stdin.setRaw(true);
   try {
     // Bytes are decoded as UTF-8 as they come (a character may span two reads), so that a
     // password typed as "pässwörd" is the same password everywhere else.
     const decoder = new TextDecoder();
     let answer = "";
-    const buf = new Uint8Array(64);
     for (;;) {
-      const n = await Deno.stdin.read(buf);
-      if (n === null) break;
-      for (const char of decoder.decode(buf.subarray(0, n), { stream: true })) {
+      const bytes = await sys.stdin.read();
+      if (bytes === null) break;
+      for (const char of decoder.decode(bytes, { stream: true })) {
         if (char === "\u0003") { // Ctrl-C
-          Deno.stdin.setRaw(false);
-          await Deno.stderr.write(encoder.encode("\n"));
-          Deno.exit(130);
+          sys.stdin.setRaw(false);
+          await sys.stderr.write(encoder.encode("\n"));
+          sys.exit(130);
         }
         if (char === "\r" || char === "\n") {
-          await Deno.stderr.write(encoder.encode("\n"));
+          await sys.stderr.write(encoder.encode("\n"));
           return answer;
         }
         if (char === "\u007f" || char === "\b") answer = [...answer].slice(0, -1).join("");
@@ -86,13 +85,13 @@ export async function prompt(
     }
     return answer;
   } finally {
-    Deno.stdin.setRaw(false);
+    sys.stdin.setRaw(false);
   }
 }
 
 /** Whether to colour output on this stream: a terminal, and no `NO_COLOR` (no-color.org). */
 export function colour(stream: { isTerminal(): boolean }): boolean {
-  return stream.isTerminal() && !Deno.env.get("NO_COLOR");
+  return stream.isTerminal() && !sys.env("NO_COLOR");
 }
 
 /** ANSI styles, applied only where {@linkcode colour} says so. */
@@ -127,8 +126,8 @@ function cell(value: unknown): string {
 
 /** The output of a command: `--json` makes all of it JSON; a pipe makes values and lists JSON. */
 export function output(json: boolean): Output {
-  const machine = json || !Deno.stdout.isTerminal();
-  const s = style(colour(Deno.stdout));
+  const machine = json || !sys.stdout.isTerminal();
+  const s = style(colour(sys.stdout));
   return {
     json,
     data: (value) => console.log(machine ? JSON.stringify(value) : JSON.stringify(value, null, 2)),
@@ -147,7 +146,7 @@ export function output(json: boolean): Output {
       if (!json) console.log(line);
     },
     progress: (line) => {
-      if (Deno.stderr.isTerminal()) console.error(line);
+      if (sys.stderr.isTerminal()) console.error(line);
     },
   };
 }

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import meta from "../../deno.json" with { type: "json" };
+import { sys } from "./runtime.ts";
+import { VERSION } from "../version.ts";
 import {
   APIConnectionError,
   AuthenticationError,
@@ -73,14 +74,9 @@ export function commandTree(): CommandSpec {
   };
 }
 
-function runtimeVersion(): string {
-  const g = globalThis as { Deno?: { version: { deno: string } }; process?: { version: string } };
-  return g.Deno ? `Deno ${g.Deno.version.deno}` : `Node ${g.process?.version}`;
-}
-
 /** The next step for an error, where there is an obvious one. */
 function nextStep(err: unknown, argv: string[]): string {
-  const apiUrl = argv[argv.indexOf("--api-url") + 1] ?? Deno.env.get("CIRTUSAI_API_URL");
+  const apiUrl = argv[argv.indexOf("--api-url") + 1] ?? sys.env("CIRTUSAI_API_URL");
   if (err instanceof APIConnectionError && /connection failed/.test(err.message)) {
     const local = !apiUrl || /\/\/(localhost|127\.0\.0\.1|\[::1\])[:/]/.test(apiUrl);
     return local
@@ -104,7 +100,7 @@ function nextStep(err: unknown, argv: string[]): string {
 /** Runs the CLI with `argv` (without the program name); returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes("--debug");
-  const red = style(colour(Deno.stderr)).red;
+  const red = style(colour(sys.stderr)).red;
   try {
     const tree = commandTree();
     if (argv[0] === "__complete") {
@@ -113,7 +109,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const resolution = resolve(tree, argv);
     if (resolution.kind === "version") {
-      console.log(`cirtusai ${meta.version} (${runtimeVersion()})`);
+      console.log(`cirtusai ${VERSION} (${sys.version})`);
       return 0;
     }
     if (resolution.kind === "help") {
@@ -121,7 +117,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     await resolution.path.at(-1)!.run!(resolution.parsed);
-    return typeof Deno.exitCode === "number" ? Deno.exitCode : 0;
+    return sys.exitCode ?? 0;
   } catch (err) {
     const usage = err instanceof CliUsageError || err instanceof InvalidArgumentError;
     const message = err instanceof Error ? err.message : String(err);

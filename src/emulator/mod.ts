@@ -29,6 +29,6 @@ export {
   type VersionedEntry,
 } from "./store.ts";
 export { toChecksumAddress } from "./wallet_keys.ts";
-export { serveEmulator, type ServeEmulatorOptions } from "./serve.ts";
+export { type ServedEmulator, serveEmulator, type ServeEmulatorOptions } from "./serve.ts";
 export type { ThrottleOptions } from "./throttle.ts";
 export type { FetchApp } from "../server/fetch_app.ts";

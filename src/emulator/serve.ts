@@ -3,8 +3,9 @@
  *
  * @module
  */
-import { createEmulator, type EmulatorOptions } from "./app.ts";
-import { KvStore } from "./kv_store.ts";
+import { InvalidArgumentError } from "../errors.ts";
+import { serve } from "../server/serve.ts";
+import { createEmulator, type Emulator, type EmulatorOptions } from "./app.ts";
 
 /** Options of {@linkcode serveEmulator}. */
 export interface ServeEmulatorOptions extends EmulatorOptions {
@@ -18,38 +19,52 @@ export interface ServeEmulatorOptions extends EmulatorOptions {
   onListen?: (url: string) => void;
 }
 
+/** A running emulator. */
+export interface ServedEmulator {
+  /** Its base URL, `http://127.0.0.1:8000`. */
+  url: string;
+  /** The emulator itself: its clock, outbox and store. */
+  emulator: Emulator;
+  /** Resolves once the server has stopped. */
+  finished: Promise<void>;
+  /** Stops the server and closes the store. */
+  close(): Promise<void>;
+}
+
 /**
- * Starts the emulator on `hostname:port`. Returns the server and its base URL.
+ * Starts the emulator on `hostname:port`, on Deno or Node 20+. `db` (Deno KV) needs Deno: on
+ * Node it is refused with an `InvalidArgumentError`.
  *
  * @example
  * ```ts
  * import { serveEmulator } from "@cirtusai/sdk/emulator";
- * const { url, server } = await serveEmulator({ port: 0 });
- * console.log(url); await server.shutdown();
+ * const { url, close } = await serveEmulator({ port: 0 });
+ * console.log(url);
+ * await close();
  * ```
  */
-export async function serveEmulator(
-  options: ServeEmulatorOptions = {},
-): Promise<{ server: Deno.HttpServer<Deno.NetAddr>; url: string; close: () => Promise<void> }> {
-  const store = options.store ?? (options.db ? await KvStore.open(options.db) : undefined);
+export async function serveEmulator(options: ServeEmulatorOptions = {}): Promise<ServedEmulator> {
+  if (options.db && !("Deno" in globalThis)) {
+    throw new InvalidArgumentError(
+      "db",
+      "--db keeps data in Deno KV, which needs Deno; on Node the emulator keeps data in memory",
+    );
+  }
+  const store = options.store ??
+    (options.db ? await (await import("./kv_store.ts")).KvStore.open(options.db) : undefined);
   const emulator = createEmulator({ ...options, store });
-  let url = "";
-  const server = Deno.serve({
+  await emulator.ready;
+  const served = await serve((request, info) => emulator.app.fetch(request, info), {
     port: options.port ?? 8000,
     hostname: options.hostname ?? "127.0.0.1",
-    onListen: ({ hostname, port }) => {
-      url = `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
-      options.onListen?.(url);
-    },
-  }, (request, info) => emulator.app.fetch(request, info));
-  await emulator.ready;
-  const addr = server.addr;
-  url ||= `http://${addr.hostname}:${addr.port}`;
+  });
+  options.onListen?.(served.url);
   return {
-    server,
-    url,
+    url: served.url,
+    emulator,
+    finished: served.finished,
     close: async () => {
-      await server.shutdown();
+      await served.shutdown();
       emulator.store.close();
     },
   };

@@ -1,4 +1,5 @@
 import { action, type Opts } from "../action.ts";
+import { sys } from "../runtime.ts";
 import type { CommandSpec } from "../command.ts";
 import type { Context } from "../context.ts";
 import { CliUsageError } from "../errors.ts";
@@ -6,7 +7,7 @@ import { colour, prompt, readStdinLine } from "../io.ts";
 
 async function password(opts: Opts, question = "Password: "): Promise<string> {
   if (opts.passwordStdin) return await readStdinLine("the password");
-  const fromEnv = Deno.env.get("CIRTUSAI_PASSWORD");
+  const fromEnv = sys.env("CIRTUSAI_PASSWORD");
   if (fromEnv) return fromEnv;
   const answer = await prompt(question, { hidden: true });
   if (!answer) throw new CliUsageError("the password must not be empty");
@@ -114,7 +115,7 @@ async function who(ctx: Context, check: boolean) {
       info.token_valid ? "The server accepts the token." : `The server refused: ${info.error}`,
     );
   }
-  if (check && !info.token_valid) Deno.exitCode = 1;
+  if (check && !info.token_valid) sys.exitCode = 1;
 }
 
 const whoami: CommandSpec = {
@@ -135,8 +136,7 @@ async function writeQrPng(file: string, image: string | null | undefined, uri: s
     ? Uint8Array.from(atob(image), (c) => c.charCodeAt(0))
     : await (await import("../../qr/qr.ts")).qrPng(uri);
   // The image holds the TOTP secret: owner-only, like the credentials file.
-  await Deno.writeFile(file, png, { mode: 0o600 });
-  await Deno.chmod(file, 0o600); // mode applies only when the file is created
+  await sys.writeFile(file, png, 0o600);
 }
 
 const twoFactor: CommandSpec = {
@@ -156,7 +156,7 @@ const twoFactor: CommandSpec = {
         if (ctx.out.json) return ctx.out.data(setup);
         console.log(
           (await import("../../qr/qr.ts")).qrTerminal(setup.qr_code_uri, {
-            colours: colour(Deno.stdout),
+            colours: colour(sys.stdout),
           }),
         );
         console.log(`Secret: ${setup.secret}`);
@@ -197,16 +197,15 @@ const twoFactor: CommandSpec = {
         const png = await ctx.client.auth.getQrCode();
         if (opts.out) {
           const file = String(opts.out);
-          await Deno.writeFile(file, png, { mode: 0o600 });
-          await Deno.chmod(file, 0o600);
+          await sys.writeFile(file, png, 0o600);
           return ctx.out.done(`Wrote the QR code (${png.length} bytes of PNG) to ${file}`);
         }
-        if (Deno.stdout.isTerminal()) {
+        if (sys.stdout.isTerminal()) {
           throw new CliUsageError(
             "refusing to write a PNG to the terminal: use --out FILE or redirect the output",
           );
         }
-        await Deno.stdout.write(png);
+        await sys.stdout.write(png);
       }),
     },
     {
@@ -264,7 +263,7 @@ export const authCommand: CommandSpec = {
         );
         console.log(
           (await import("../../qr/qr.ts")).qrTerminal(setup.qr_code_uri, {
-            colours: colour(Deno.stdout),
+            colours: colour(sys.stdout),
           }),
         );
         console.log(`or enter this secret by hand: ${setup.secret}`);

@@ -1,4 +1,5 @@
 import type { CommandSpec, Parsed } from "../command.ts";
+import { sys } from "../runtime.ts";
 import { CliUsageError } from "../errors.ts";
 
 /** `cirtusai emulator`: serves the local API emulator until Ctrl-C. */
@@ -26,7 +27,7 @@ export const emulatorCommand: CommandSpec = {
       throw new CliUsageError("--pbkdf2-iterations must be a whole number of at least 1");
     }
     const { serveEmulator } = await import("../../emulator/serve.ts");
-    if (Deno.stderr.isTerminal()) console.error("starting the emulator...");
+    if (sys.stderr.isTerminal()) console.error("starting the emulator...");
     const db = opts.db === undefined ? undefined : String(opts.db);
     let served;
     try {
@@ -45,7 +46,7 @@ export const emulatorCommand: CommandSpec = {
           ),
       });
     } catch (err) {
-      if (err instanceof Deno.errors.AddrInUse) {
+      if (sys.isAddrInUse(err)) {
         throw new CliUsageError(
           `port ${port} is in use (another emulator?); choose another with --port, e.g. --port ${
             port + 1
@@ -54,6 +55,6 @@ export const emulatorCommand: CommandSpec = {
       }
       throw err;
     }
-    await served.server.finished;
+    await served.finished;
   },
 };

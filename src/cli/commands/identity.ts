@@ -1,4 +1,5 @@
 import { action } from "../action.ts";
+import { sys } from "../runtime.ts";
 import type { CommandSpec } from "../command.ts";
 import { CliUsageError } from "../errors.ts";
 import { jsonArgument } from "../io.ts";
@@ -57,7 +58,7 @@ export const identityCommand: CommandSpec = {
           ? await (await import("../../did.ts")).verifyCredentialJwt(credential)
           : await ctx.client.identity.verifyCredential(credential);
         ctx.out.data(result);
-        if (!result.verified) Deno.exitCode = 1;
+        if (!result.verified) sys.exitCode = 1;
       }),
     },
   ],

@@ -1,4 +1,5 @@
 import type { CommandSpec, Parsed } from "../command.ts";
+import { sys } from "../runtime.ts";
 import { output } from "../io.ts";
 
 /** `cirtusai totp ...`: offline, so it builds no client. */
@@ -20,7 +21,7 @@ export const totpCommand: CommandSpec = {
         if (globals.json) return output(true).data({ code, seconds_remaining: seconds });
         console.log(code);
         // The seconds left are for people: on the terminal, never in a pipe's data.
-        if (Deno.stdout.isTerminal() || Deno.stderr.isTerminal()) {
+        if (sys.stdout.isTerminal() || sys.stderr.isTerminal()) {
           console.error(`(valid for ${seconds} s)`);
         }
       },
