@@ -29,8 +29,8 @@ console.log(
     : `CirtusAI demo against ${apiUrl}`,
 );
 
+const client = new CirtusAIClient(apiUrl);
 try {
-  await using client = new CirtusAIClient(apiUrl);
   const username = `demo_${crypto.randomUUID().slice(0, 8)}`;
   const password = "correct horse battery staple";
 
@@ -117,5 +117,6 @@ try {
 
   console.log(`\nDone in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
 } finally {
+  client.close();
   await emulator?.close();
 }

@@ -39,7 +39,7 @@ export interface ClientOptions {
  * @example
  * ```ts
  * import { CirtusAIClient } from "@cirtusai/sdk";
- * await using client = new CirtusAIClient("http://localhost:8000");
+ * const client = new CirtusAIClient("http://localhost:8000");
  * await client.auth.loginWith2fa("ada", "correct horse", { totpSecret: "JBSWY3DPEHPK3PXP" });
  * for (const agent of await client.agents.listAgents()) console.log(agent.did);
  * ```
@@ -133,12 +133,19 @@ export class CirtusAIClient {
   close(): void {
     this.#http.close();
   }
+}
 
-  /** `await using client = new CirtusAIClient(...)` closes it at the end of the scope. */
-  [Symbol.asyncDispose](): Promise<void> {
-    this.close();
-    return Promise.resolve();
-  }
+// `await using client = new CirtusAIClient(...)` closes it at the end of the scope. Added at run
+// time, where the runtime has Symbol.asyncDispose, so that the SDK's types need no lib newer than
+// ES2022 (a declared `[Symbol.asyncDispose]` fails `tsc` with `lib: ["es2022"]`).
+const asyncDispose = (Symbol as { asyncDispose?: symbol }).asyncDispose;
+if (asyncDispose) {
+  Object.defineProperty(CirtusAIClient.prototype, asyncDispose, {
+    value(this: CirtusAIClient): Promise<void> {
+      this.close();
+      return Promise.resolve();
+    },
+  });
 }
 
 function normalizeBaseUrl(baseUrl: string): string {

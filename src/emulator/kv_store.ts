@@ -6,6 +6,37 @@
  */
 import type { Check, Key, Mutation, Store, Versioned, VersionedEntry } from "./store.ts";
 
+/** One atomic operation of {@linkcode KvLike}. */
+export interface KvAtomicLike {
+  /** Fails the commit unless `key` still has `versionstamp` (null: absent). */
+  check(check: { key: Key; versionstamp: string | null }): KvAtomicLike;
+  /** Queues a write. */
+  set(key: Key, value: unknown, options?: { expireIn?: number }): KvAtomicLike;
+  /** Queues a removal. */
+  delete(key: Key): KvAtomicLike;
+  /** Commits. */
+  commit(): Promise<{ ok: boolean }>;
+}
+
+/**
+ * The part of `Deno.Kv` the store uses, spelt out so that the package's types need no Deno
+ * declarations (a `Deno.Kv` is one).
+ */
+export interface KvLike {
+  /** One entry. */
+  get<T>(key: Key): Promise<{ value: T | null; versionstamp: string | null }>;
+  /** Entries under a prefix. */
+  list<T>(
+    selector: { prefix: Key },
+  ): AsyncIterable<{ key: readonly unknown[]; value: T; versionstamp: string }>;
+  /** Starts an atomic operation. */
+  atomic(): KvAtomicLike;
+  /** Removes one entry. */
+  delete(key: Key): Promise<void>;
+  /** Closes the database. */
+  close(): void;
+}
+
 /**
  * A {@linkcode Store} over Deno KV.
  *
@@ -16,10 +47,10 @@ import type { Check, Key, Mutation, Store, Versioned, VersionedEntry } from "./s
  * ```
  */
 export class KvStore implements Store {
-  readonly #kv: Deno.Kv;
+  readonly #kv: KvLike;
 
-  /** Wraps an open Deno.Kv. */
-  constructor(kv: Deno.Kv) {
+  /** Wraps an open `Deno.Kv`. */
+  constructor(kv: KvLike) {
     this.#kv = kv;
   }
 
@@ -30,14 +61,14 @@ export class KvStore implements Store {
 
   /** The value at `key` and its versionstamp. */
   async read<T>(key: Key): Promise<Versioned<T>> {
-    const entry = await this.#kv.get<T>(key as Deno.KvKey);
+    const entry = await this.#kv.get<T>(key);
     return { value: entry.value, version: entry.versionstamp };
   }
 
   /** Every entry under `prefix`, in key order. */
   async scan<T>(prefix: Key): Promise<VersionedEntry<T>[]> {
     const out: VersionedEntry<T>[] = [];
-    for await (const entry of this.#kv.list<T>({ prefix: prefix as Deno.KvKey })) {
+    for await (const entry of this.#kv.list<T>({ prefix: prefix })) {
       out.push({ key: entry.key as Key, value: entry.value, version: entry.versionstamp });
     }
     return out;
@@ -47,13 +78,13 @@ export class KvStore implements Store {
   async commit(checks: Check[], mutations: Mutation[]): Promise<boolean> {
     const op = this.#kv.atomic();
     for (const { key, version } of checks) {
-      op.check({ key: key as Deno.KvKey, versionstamp: version });
+      op.check({ key: key, versionstamp: version });
     }
     for (const m of mutations) {
-      if (m.type === "delete") op.delete(m.key as Deno.KvKey);
+      if (m.type === "delete") op.delete(m.key);
       else {
         op.set(
-          m.key as Deno.KvKey,
+          m.key,
           m.value,
           m.expireIn === undefined ? undefined : { expireIn: Math.max(1, Math.ceil(m.expireIn)) },
         );
@@ -64,7 +95,9 @@ export class KvStore implements Store {
 
   /** Removes everything. */
   async clear(): Promise<void> {
-    for await (const entry of this.#kv.list({ prefix: [] })) await this.#kv.delete(entry.key);
+    for await (const entry of this.#kv.list({ prefix: [] })) {
+      await this.#kv.delete(entry.key as Key);
+    }
   }
 
   /** Closes the database. */
