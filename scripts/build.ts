@@ -36,10 +36,55 @@ export async function build(): Promise<{ path: string; bytes: number; gzip: numb
     ["src/did.ts", "dist/cirtusai-did.js", false],
     ["examples/edge/cloudflare_worker.ts", "dist/cirtusai-proxy.js", true],
   ];
-  return await Promise.all(outputs.map(async ([entry, out, minify]) => {
+  const built = await Promise.all(outputs.map(async ([entry, out, minify]) => {
     const bytes = await bundle(entry, out, { minify });
     return { path: out, bytes: bytes.length, gzip: await gzipSize(bytes) };
   }));
+  await declarations();
+  return built;
+}
+
+/**
+ * Types for the browser bundles: the `.d.ts` files `deno pack` generates, in dist/types/, and a
+ * `.d.ts` beside each bundle that re-exports its entry's.
+ */
+export async function declarations(): Promise<void> {
+  const work = await Deno.makeTempDir({ prefix: "cirtusai-types-" });
+  try {
+    const pack = await new Deno.Command(Deno.execPath(), {
+      args: ["pack", "--allow-dirty", "--quiet", "-o", `${work}/p.tgz`],
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    if (!pack.success) throw new Error(new TextDecoder().decode(pack.stderr));
+    const tar = await new Deno.Command("tar", { args: ["xzf", `${work}/p.tgz`, "-C", work] })
+      .output();
+    if (!tar.success) throw new Error("tar could not unpack the package");
+    await Deno.remove("dist/types", { recursive: true }).catch(() => {});
+    const copy = async (from: string, to: string) => {
+      for await (const e of Deno.readDir(from)) {
+        if (e.isDirectory) {
+          await Deno.mkdir(`${to}/${e.name}`, { recursive: true });
+          await copy(`${from}/${e.name}`, `${to}/${e.name}`);
+        } else if (e.name.endsWith(".d.ts")) {
+          await Deno.copyFile(`${from}/${e.name}`, `${to}/${e.name}`);
+        }
+      }
+    };
+    await Deno.mkdir("dist/types", { recursive: true });
+    await copy(`${work}/package`, "dist/types");
+    for (
+      const [bundle, entry] of [
+        ["cirtusai", "mod"],
+        ["cirtusai.min", "mod"],
+        ["cirtusai-did", "src/did"],
+      ]
+    ) {
+      await Deno.writeTextFile(`dist/${bundle}.d.ts`, `export * from "./types/${entry}.js";\n`);
+    }
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
 }
 
 if (import.meta.main) {

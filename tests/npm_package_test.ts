@@ -86,8 +86,23 @@ Deno.test("npm: the packed tarball installs, type-checks under tsc --strict and 
       }),
     );
     await Deno.writeTextFile(`${dir}/flow.mts`, PROGRAM);
+    // The browser bundles of `deno task build` carry types too.
+    const build = await run(Deno.execPath(), ["run", "-A", `${ROOT}scripts/build.ts`], ROOT);
+    assert.equal(build.code, 0, build.stderr);
+    await new Deno.Command("cp", { args: ["-r", `${ROOT}dist`, `${dir}/vendor`] }).output();
+    await Deno.remove(`${dir}/vendor/${tarball.split("/").at(-1)}`).catch(() => {});
+    await Deno.writeTextFile(
+      `${dir}/browser.mts`,
+      `import { CirtusAIClient, type Agent } from "./vendor/cirtusai.min.js";
+import { verifyCredentialJwt } from "./vendor/cirtusai-did.js";
+const client = new CirtusAIClient("https://api.example.com");
+export const list: () => Promise<Agent[]> = () => client.agents.listAgents();
+export const verify = verifyCredentialJwt;
+`,
+    );
     const tsc = await run("npx", ["--no-install", "tsc", "-p", "."], dir);
     assert.equal(tsc.code, 0, `tsc:\n${tsc.stdout}${tsc.stderr}`);
+    assert.ok((await Deno.stat(`${dir}/out/browser.mjs`)).isFile, "the bundle's types were used");
     const flow = await run("node", ["out/flow.mjs"], dir);
     assert.equal(flow.code, 0, flow.stderr);
     const result = JSON.parse(flow.stdout.trim());
