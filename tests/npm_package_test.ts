@@ -167,6 +167,44 @@ export const verify = verifyCredentialJwt;
       const agents = await fetch(`${url}/agents`);
       assert.equal(agents.status, 401);
       await agents.body?.cancel();
+
+      // The hidden prompt on Node, at a real pseudo-terminal (script): raw mode and UTF-8.
+      const password = "pässwörd-123";
+      const pty = new Deno.Command("script", {
+        args: [
+          "-qfec",
+          "node node_modules/.bin/cirtusai auth register ptyuser pty@example.com",
+          "/dev/null",
+        ],
+        cwd: dir,
+        env: {
+          CIRTUSAI_API_URL: url,
+          XDG_CONFIG_HOME: `${dir}/config`,
+          PATH: Deno.env.get("PATH")!,
+        },
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "null",
+      }).spawn();
+      const writer = pty.stdin.getWriter();
+      let screen = "";
+      for await (const chunk of pty.stdout.pipeThrough(new TextDecoderStream())) {
+        screen += chunk;
+        if (screen.includes("Choose a password: ") && !screen.includes("\u0000sent")) {
+          screen += "\u0000sent";
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          await writer.write(new TextEncoder().encode(`${password}\r`));
+        }
+      }
+      await writer.close().catch(() => {});
+      assert.equal((await pty.status).code, 0, screen);
+      assert.ok(!screen.includes(password), "the password is not echoed");
+      const login = await fetch(`${url}/auth/login`, {
+        method: "POST",
+        body: new URLSearchParams({ username: "ptyuser", password }),
+      });
+      assert.equal(login.status, 200, "the typed password logs in");
+      await login.body?.cancel();
     } finally {
       emulator.kill("SIGTERM");
       await emulator.status;
