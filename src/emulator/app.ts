@@ -50,6 +50,11 @@ export interface EmulatorOptions {
   jwtSecret?: string;
   /** Login throttling limits. */
   throttle?: ThrottleOptions;
+  /**
+   * Addresses of proxies whose `X-Forwarded-For` is believed, so that the per-client login
+   * limit sees the real client behind them (the edge proxy sends it); default loopback only.
+   */
+  trustedProxies?: string[];
   /** Origins allowed by CORS; default any localhost origin. `"*"` allows every origin. */
   corsOrigins?: string[] | "*";
   /** Serve `/_emulator/*` helpers; default true. */
@@ -106,6 +111,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     throttle: new LoginThrottle(options.throttle),
     pbkdf2Iterations: options.pbkdf2Iterations ?? OWASP_PBKDF2_ITERATIONS,
     minPasswordLength: options.minPasswordLength,
+    trustedProxies: options.trustedProxies,
     jwtSecret: options.jwtSecret,
   });
   const createLegacyUser = async (user: LegacyUser) => {

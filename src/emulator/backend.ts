@@ -52,6 +52,8 @@ export interface BackendOptions {
   pbkdf2Iterations: number;
   /** Shortest password registration accepts (the real backend's schema: 1). */
   minPasswordLength?: number;
+  /** Proxies whose X-Forwarded-For is believed; default loopback. */
+  trustedProxies?: string[];
   /** HS256 key for access tokens; default a random one kept in the store. */
   jwtSecret?: string;
 }
@@ -98,6 +100,7 @@ export class Backend {
   readonly throttle: LoginThrottle;
   readonly pbkdf2Iterations: number;
   readonly minPasswordLength: number;
+  readonly #trusted: Set<string>;
   readonly #jwtSecret?: string;
   #tokens?: AccessTokens;
   #dummyHash?: Promise<PasswordHash>;
@@ -109,11 +112,25 @@ export class Backend {
     this.throttle = options.throttle;
     this.pbkdf2Iterations = options.pbkdf2Iterations;
     this.minPasswordLength = options.minPasswordLength ?? 1;
+    this.#trusted = new Set(options.trustedProxies ?? ["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
     this.#jwtSecret = options.jwtSecret;
   }
 
   now(): number {
     return this.clock.now();
+  }
+
+  /**
+   * The client a request comes from: its address, or, when that is a trusted proxy, the nearest
+   * address in `X-Forwarded-For` that is not one (the header's left part is the client's to forge).
+   */
+  clientOf(remote: string | undefined, forwardedFor: string | undefined): string {
+    let client = remote ?? "local";
+    if (forwardedFor && this.#trusted.has(client)) {
+      const hops = forwardedFor.split(",").map((h) => h.trim()).filter(Boolean);
+      while (hops.length && this.#trusted.has(client)) client = hops.pop()!;
+    }
+    return client;
   }
 
   iso(): string {

@@ -4,38 +4,10 @@
  *
  * @module
  */
+import type { KvLike } from "../server/kv_like.ts";
 import type { Check, Key, Mutation, Store, Versioned, VersionedEntry } from "./store.ts";
 
-/** One atomic operation of {@linkcode KvLike}. */
-export interface KvAtomicLike {
-  /** Fails the commit unless `key` still has `versionstamp` (null: absent). */
-  check(check: { key: Key; versionstamp: string | null }): KvAtomicLike;
-  /** Queues a write. */
-  set(key: Key, value: unknown, options?: { expireIn?: number }): KvAtomicLike;
-  /** Queues a removal. */
-  delete(key: Key): KvAtomicLike;
-  /** Commits. */
-  commit(): Promise<{ ok: boolean }>;
-}
-
-/**
- * The part of `Deno.Kv` the store uses, spelt out so that the package's types need no Deno
- * declarations (a `Deno.Kv` is one).
- */
-export interface KvLike {
-  /** One entry. */
-  get<T>(key: Key): Promise<{ value: T | null; versionstamp: string | null }>;
-  /** Entries under a prefix. */
-  list<T>(
-    selector: { prefix: Key },
-  ): AsyncIterable<{ key: readonly unknown[]; value: T; versionstamp: string }>;
-  /** Starts an atomic operation. */
-  atomic(): KvAtomicLike;
-  /** Removes one entry. */
-  delete(key: Key): Promise<void>;
-  /** Closes the database. */
-  close(): void;
-}
+export type { KvAtomicLike, KvLike } from "../server/kv_like.ts";
 
 /**
  * A {@linkcode Store} over Deno KV.

@@ -20,7 +20,8 @@ import {
   InvalidArgumentError,
 } from "../errors.ts";
 import { relay, Upstream, UpstreamError, upstreamHeaders } from "./forward.ts";
-import { MemoryRateLimitStore, type RateLimitHit, type RateLimitStore } from "./rate_limit.ts";
+import type { RateLimitHit, RateLimitStore } from "./rate_limit.ts";
+import { MemoryProxyStore, type ProxyStore } from "./proxy_store.ts";
 import { API_ROUTES, routeMatcher, type RouteRule, unsafePath } from "./routes.ts";
 import { readCookie, type Session, sessionCookieHeader, SessionSealer } from "./session_cookie.ts";
 
@@ -53,8 +54,14 @@ export interface ProxyOptions {
    * still streaming that long after its request may be cut. `Infinity`: none.
    */
   timeout?: number;
-  /** Requests per client and window; default 120 a minute. */
+  /** Requests per client and window; default 120 a minute, counted in `store` when given. */
   rateLimit?: { limit?: number; windowMs?: number; store?: RateLimitStore };
+  /**
+   * What instances share: the session's latest tokens, one refresh at a time, logouts, and the
+   * rate limit (see {@linkcode ProxyStore}). Default a {@linkcode MemoryProxyStore}: right for one
+   * instance; several (Deno Deploy, Workers) need a shared one, such as `KvProxyStore`.
+   */
+  store?: ProxyStore;
   /**
    * Client key for rate limiting, from the request and the runtime's `env` (Deno.serve's
    * connection info); default the connection's address (Deno) or `cf-connecting-ip` (Workers).
@@ -151,7 +158,8 @@ export function createProxy(options: ProxyOptions): FetchApp {
   if (!(limit > 0) || !(windowMs > 0)) {
     throw new InvalidArgumentError("rateLimit", "rateLimit limit and windowMs must be positive");
   }
-  const store = options.rateLimit?.store ?? new MemoryRateLimitStore();
+  const shared = options.store ?? new MemoryProxyStore();
+  const store = options.rateLimit?.store ?? shared;
   const clientKey = options.clientKey ?? defaultClientKey;
   // One refresh at a time per session, keyed by its refresh token. The outcome is kept a few
   // seconds, so calls that left the browser with the old cookie get the new session rather than
@@ -159,6 +167,8 @@ export function createProxy(options: ProxyOptions): FetchApp {
   const refreshing = new Map<string, { at: number; result: Promise<Session | null> }>();
 
   const upstreamApi = new Upstream(base, { fetch: fetchImpl, timeout });
+  /** An upstream answer for the browser (headers allowlisted, Location kept within /api). */
+  const out = (res: Response, setCookie?: string) => relay(res, setCookie, upstream.origin);
 
   async function refreshSession(c: Context, session: Readonly<Session>): Promise<Session | null> {
     const token = session.refresh_token;
@@ -167,24 +177,67 @@ export function createProxy(options: ProxyOptions): FetchApp {
     for (const [key, entry] of refreshing) if (now - entry.at > 10_000) refreshing.delete(key);
     let pending = refreshing.get(token)?.result;
     if (!pending) {
-      pending = (async () => {
-        const res = await upstreamApi.call("/auth/refresh", {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ refresh_token: token }),
-        });
-        if (!res.ok) {
-          await res.body?.cancel();
-          return null;
-        }
-        return sessionFrom(await res.json(), token);
-      })();
+      pending = session.sid ? refreshShared(session, session.sid) : exchange(session);
       // An unreachable upstream is not an answer worth keeping: the next call tries again.
       pending.catch(() => refreshing.delete(token));
       refreshing.set(token, { at: now, result: pending });
       outliveRequest(c, pending);
     }
     return await pending;
+  }
+
+  /** One refresh upstream; the new session keeps the id and counts one generation more. */
+  async function exchange(session: Readonly<Session>): Promise<Session | null> {
+    const res = await upstreamApi.call("/auth/refresh", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ refresh_token: session.refresh_token }),
+    });
+    if (!res.ok) {
+      await res.body?.cancel();
+      return null;
+    }
+    const next = sessionFrom(await res.json(), session.refresh_token);
+    if (next && session.sid) {
+      next.sid = session.sid;
+      next.gen = (session.gen ?? 0) + 1;
+    }
+    return next;
+  }
+
+  /**
+   * A refresh that every instance agrees on: tokens another instance already rotated are taken
+   * as they are; otherwise whoever holds the session's lease refreshes, and the others wait for
+   * its result (at most 5 s) rather than spend the same refresh token a second time.
+   */
+  async function refreshShared(session: Readonly<Session>, sid: string): Promise<Session | null> {
+    const gen = session.gen ?? 0;
+    const newer = async () => {
+      const known = await shared.session(sid);
+      if (known?.revoked) return "revoked" as const;
+      return known?.sealed && known.gen > gen ? await sealer!.open(known.sealed) : null;
+    };
+    const deadline = Date.now() + 5_000;
+    for (let delay = 20;; delay = Math.min(delay * 2, 250)) {
+      const found = await newer();
+      if (found) return found === "revoked" ? null : found;
+      if (await shared.acquire(sid, 15_000)) break;
+      if (Date.now() > deadline) {
+        throw new UpstreamError(504, "Another refresh of this session did not finish");
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+    try {
+      const found = await newer(); // finished just before the lease was ours
+      if (found) return found === "revoked" ? null : found;
+      const next = await exchange(session);
+      if (next) {
+        await shared.publish(sid, await sealer!.seal(next), next.gen!, COOKIE_MAX_AGE * 1000);
+      }
+      return next;
+    } finally {
+      await shared.release(sid);
+    }
   }
 
   function sessionFrom(body: Record<string, unknown>, previousRefresh?: string): Session | null {
@@ -321,6 +374,10 @@ export function createProxy(options: ProxyOptions): FetchApp {
     const path = rawPath.slice("/api".length) || "/";
     if (mode === "session" && method === "POST" && path === "/auth/logout") {
       if (!sameOrigin(c)) return problem(c, 403, "Cross-site request refused");
+      // Ended for every instance at once: the cookie can no longer be used, nor refreshed.
+      const cookie = readCookie(raw.headers.get("cookie"), cookieName);
+      const ending = cookie ? await sealer!.open(cookie) : null;
+      if (ending?.sid) await shared.revoke(ending.sid, COOKIE_MAX_AGE * 1000);
       return c.json({ authenticated: false }, 200, { "set-cookie": clearCookie });
     }
     if (!allowed(method, path)) return problem(c, 404, "Not Found");
@@ -329,16 +386,20 @@ export function createProxy(options: ProxyOptions): FetchApp {
     }
     let body: Uint8Array<ArrayBuffer> | undefined;
     if (raw.body) {
-      const read = await readBody(raw, maxBodyBytes);
+      // A body must arrive whole within the upstream timeout (at most 10 s): one that trickles
+      // in is cut off rather than holding the connection.
+      const read = await readBody(raw, maxBodyBytes, { timeoutMs: Math.min(timeout, 10_000) });
+      if (read === "timeout") return problem(c, 408, "Request body too slow");
       if (!read) return problem(c, 413, "Request body too large");
       body = read;
     }
     const target = search ? path + search : path;
-    const forward = (token?: string) =>
+    const client = remoteAddress(c.env) ?? raw.headers.get("cf-connecting-ip") ?? undefined;
+    const forward = (token?: string, payload = body) =>
       upstreamApi.call(target, {
         method,
-        headers: upstreamHeaders(raw.headers, token),
-        body,
+        headers: upstreamHeaders(raw.headers, token, client),
+        body: payload,
       });
     const expired = () =>
       problem(c, 401, "Session expired: log in again", {
@@ -350,29 +411,65 @@ export function createProxy(options: ProxyOptions): FetchApp {
       if (mode === "service") {
         let res = await forward(await serviceToken(c));
         if (res.status === 401) res = await forward(await serviceToken(c, true));
-        return relay(res);
+        return out(res);
       }
 
       // Session mode: the login steps set the cookie and answer without tokens.
       if (path === "/auth/login" || path === "/auth/verify-2fa") {
         const res = await forward();
-        if (!res.ok) return relay(res);
+        if (!res.ok) return out(res);
         const answer = await res.json().catch(() => null);
         if (answer?.requires_2fa === true) return c.json(answer); // the temporary token is short-lived and useless alone
         const session = answer && sessionFrom(answer);
         if (!session) return problem(c, 502, "Upstream answered without tokens");
+        session.sid = crypto.randomUUID();
+        session.gen = 0;
         return c.json({ authenticated: true, expires_in: answer.expires_in ?? null }, 200, {
           "set-cookie": await sessionCookie(session),
         });
       }
 
       const cookie = readCookie(raw.headers.get("cookie"), cookieName);
+      // During a login, before any session: an SMS code for the temporary token, which the page
+      // got from /api/auth/login and sends as {"temporary_token": ...}; upstream it is the bearer.
+      if (path === "/auth/2fa/request-sms" && !cookie) {
+        let temporary: unknown;
+        try {
+          temporary = JSON.parse(new TextDecoder().decode(body))?.temporary_token;
+        } catch {
+          temporary = undefined;
+        }
+        if (typeof temporary !== "string" || !temporary) {
+          return problem(c, 401, "Log in first, or send the login's temporary_token");
+        }
+        return out(await forward(temporary, undefined));
+      }
       let session = cookie ? sealer!.cached(cookie) ?? await sealer!.open(cookie) : null;
       if (cookie && !session) {
         return problem(c, 401, "Invalid session", {
           "www-authenticate": "Bearer",
           "set-cookie": clearCookie,
         });
+      }
+      let renewed: string | undefined;
+      if (session?.sid) {
+        // One read of the shared store: a session ended elsewhere is refused; a cookie older
+        // than the session's latest rotation gets the latest tokens, not a second refresh.
+        const pending = shared.session(session.sid);
+        const known = pending instanceof Promise ? await pending : pending;
+        if (known?.revoked) {
+          return problem(c, 401, "Session ended: log in again", {
+            "www-authenticate": "Bearer",
+            "set-cookie": clearCookie,
+          });
+        }
+        if (known?.sealed && known.gen > (session.gen ?? 0)) {
+          const latest = sealer!.cached(known.sealed) ?? await sealer!.open(known.sealed);
+          if (latest) {
+            session = latest;
+            renewed = await sessionCookie(latest);
+          }
+        }
       }
       if (path === "/auth/refresh") {
         const next = session ? await refreshSession(c, session) : null;
@@ -386,7 +483,6 @@ export function createProxy(options: ProxyOptions): FetchApp {
           { "set-cookie": await sessionCookie(next) },
         );
       }
-      let renewed: string | undefined;
       if (session?.expires_at !== undefined && session.expires_at <= Date.now() + 5_000) {
         const next = await refreshSession(c, session);
         if (!next) return expired();
@@ -394,11 +490,11 @@ export function createProxy(options: ProxyOptions): FetchApp {
         renewed = await sessionCookie(session);
       }
       const res = await forward(session?.access_token);
-      if (res.status !== 401 || !session?.refresh_token) return relay(res, renewed);
+      if (res.status !== 401 || !session?.refresh_token) return out(res, renewed);
       const next = await refreshSession(c, session);
-      if (!next) return relay(res, clearCookie);
+      if (!next) return out(res, clearCookie);
       await res.body?.cancel(); // replaced by the replay's answer
-      return relay(await forward(next.access_token), await sessionCookie(next));
+      return out(await forward(next.access_token), await sessionCookie(next));
     } catch (err) {
       if (err instanceof UpstreamError) return problem(c, err.status, err.message);
       throw err;

@@ -6,6 +6,22 @@
 import type { FetchApp } from "../server/fetch_app.ts";
 import { InvalidArgumentError } from "../errors.ts";
 import { createProxy, type ProxyOptions } from "./app.ts";
+import type { KvLike } from "../server/kv_like.ts";
+import { KvProxyStore } from "./proxy_store.ts";
+
+/** The shared store of `CIRTUSAI_PROXY_KV`: Deno KV, opened on first use. */
+function kvStore(where: string): KvProxyStore {
+  const deno = (globalThis as { Deno?: { openKv(path?: string): Promise<unknown> } }).Deno;
+  if (!deno?.openKv) {
+    throw new InvalidArgumentError(
+      "CIRTUSAI_PROXY_KV",
+      "CIRTUSAI_PROXY_KV needs Deno KV (Deno, Deno Deploy); on Workers bind the Durable Object store",
+    );
+  }
+  return new KvProxyStore(
+    deno.openKv(where === "default" ? undefined : where) as Promise<KvLike>,
+  );
+}
 import type { RouteRule } from "./routes.ts";
 
 /** The bindings the proxy reads. */
@@ -34,6 +50,11 @@ export interface ProxyEnv {
   CIRTUSAI_PROXY_MAX_BODY_BYTES?: string;
   /** Requests per client and minute (default 120). */
   CIRTUSAI_PROXY_RATE_LIMIT?: string;
+  /**
+   * Deno: the Deno KV that instances share (`KvProxyStore`): a path, or `default` for
+   * `Deno.openKv()` (on Deno Deploy, the project's globally consistent KV).
+   */
+  CIRTUSAI_PROXY_KV?: string;
   /** Other bindings are ignored. */
   [key: string]: unknown;
 }
@@ -106,6 +127,7 @@ export function proxyOptionsFromEnv(env: ProxyEnv): ProxyOptions {
     ...(timeout ? { timeout } : {}),
     ...(maxBodyBytes ? { maxBodyBytes } : {}),
     ...(perMinute ? { rateLimit: { limit: perMinute, windowMs: 60_000 } } : {}),
+    ...(text("CIRTUSAI_PROXY_KV") ? { store: kvStore(text("CIRTUSAI_PROXY_KV")!) } : {}),
     ...(mode === "service"
       ? {
         service: refreshToken ? { refreshToken } : {

@@ -11,19 +11,20 @@ import { CirtusAIError } from "../errors.ts";
 // Request headers worth passing on; everything else (Authorization, Cookie, hop-by-hop,
 // Host, Origin, X-Forwarded-*) stays behind.
 const REQUEST_HEADERS = ["accept", "accept-language", "content-type", "user-agent"];
-// Response headers that must not pass: hop-by-hop, upstream cookies, and the body's encoding
-// (fetch hands over the body decoded; see downstreamHeaders for its length).
-const DROP_RESPONSE = new Set([
-  "connection",
-  "keep-alive",
-  "proxy-authenticate",
-  "proxy-authorization",
-  "te",
-  "trailer",
-  "transfer-encoding",
-  "upgrade",
-  "set-cookie",
-  "content-encoding",
+// Response headers that pass to the browser: an allowlist. Anything else an upstream sends (an
+// Authorization, x-* headers, CORS headers of its own, cookies, hop-by-hop headers, the body's
+// encoding, which fetch has already undone) stays behind. Location is handled apart.
+const PASS_RESPONSE = new Set([
+  "cache-control",
+  "content-language",
+  "content-length",
+  "content-type",
+  "date",
+  "etag",
+  "expires",
+  "last-modified",
+  "retry-after",
+  "www-authenticate",
 ]);
 
 /** What went wrong reaching the upstream; its message is what the browser is told. */
@@ -40,8 +41,14 @@ export class UpstreamError extends CirtusAIError {
  * The request headers to send upstream, as a record: fetch reads it once, where a Headers object
  * would be checked and copied again.
  */
-export function upstreamHeaders(incoming: Headers, token?: string): Record<string, string> {
+export function upstreamHeaders(
+  incoming: Headers,
+  token?: string,
+  client?: string,
+): Record<string, string> {
   const out: Record<string, string> = {};
+  // The browser's address, for the upstream's per-client limits (trusted from this proxy only).
+  if (client) out["x-forwarded-for"] = client;
   for (const name of REQUEST_HEADERS) {
     const value = incoming.get(name);
     if (value !== null) out[name] = value;
@@ -51,13 +58,13 @@ export function upstreamHeaders(incoming: Headers, token?: string): Record<strin
 }
 
 /**
- * The upstream's answer as the browser gets it: the answer itself when none of its headers needs
- * to go (the common case, which spares a copy), otherwise a copy with the headers filtered by
- * {@linkcode downstreamHeaders}; `setCookie` adds the session cookie. The body streams through.
+ * The browser's copy of an upstream answer: allowlisted headers only, a same-origin `Location`
+ * turned into the proxy's own path (`upstreamOrigin` given), any other `Location` dropped, and
+ * `setCookie` when the session changed. An answer whose headers need no change passes as it is.
  */
-export function relay(res: Response, setCookie?: string): Response {
+export function relay(res: Response, setCookie?: string, upstreamOrigin?: string): Response {
   if (setCookie === undefined && passesAsIs(res.headers)) return res;
-  const headers = downstreamHeaders(res.headers);
+  const headers = downstreamHeaders(res.headers, upstreamOrigin);
   if (setCookie !== undefined) headers["set-cookie"] = setCookie;
   return new Response(res.body, { status: res.status, headers });
 }
@@ -65,25 +72,33 @@ export function relay(res: Response, setCookie?: string): Response {
 function passesAsIs(headers: Headers): boolean {
   let clean = true;
   headers.forEach((_, name) => {
-    if (DROP_RESPONSE.has(name)) clean = false;
+    if (!PASS_RESPONSE.has(name)) clean = false;
   });
-  return clean;
+  return clean && headers.get("content-encoding") === null;
 }
 
-/**
- * The upstream response's headers, filtered for the browser, as a record (the fastest to build a
- * Response from; the upstream's own cookies never pass, so no name repeats). `Content-Length`
- * passes only for a body that was not content-encoded: fetch decodes a gzip or br body but keeps
- * the encoded length, which would then be wrong. Kept, it spares the browser a chunked answer.
- */
-export function downstreamHeaders(upstream: Headers): Record<string, string> {
+/** The allowlisted headers of an upstream answer, as a record. */
+export function downstreamHeaders(
+  upstream: Headers,
+  upstreamOrigin?: string,
+): Record<string, string> {
   const out: Record<string, string> = {};
   const encoding = upstream.get("content-encoding");
   const encoded = encoding !== null && encoding.trim().toLowerCase() !== "identity";
   // forEach rather than for-of: the same pairs, without the iterator's cost.
   upstream.forEach((value, name) => {
-    if (!DROP_RESPONSE.has(name) && !(encoded && name === "content-length")) out[name] = value;
+    if (PASS_RESPONSE.has(name) && !(encoded && name === "content-length")) out[name] = value;
   });
+  const location = upstream.get("location");
+  if (location !== null && upstreamOrigin) {
+    // Only a redirect within the upstream is relayed, as the proxy's path; never to elsewhere.
+    try {
+      const target = new URL(location, `${upstreamOrigin}/`);
+      if (target.origin === upstreamOrigin) out.location = `/api${target.pathname}${target.search}`;
+    } catch {
+      // not a URL: dropped
+    }
+  }
   return out;
 }
 

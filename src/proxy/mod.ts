@@ -15,5 +15,12 @@
 export { createProxy, type ProxyOptions, type ServiceCredentials } from "./app.ts";
 export { type ProxyEnv, proxyFromEnv, proxyOptionsFromEnv } from "./env.ts";
 export { MemoryRateLimitStore, type RateLimitHit, type RateLimitStore } from "./rate_limit.ts";
+export {
+  KvProxyStore,
+  MemoryProxyStore,
+  type ProxyStore,
+  type SharedSession,
+} from "./proxy_store.ts";
+export type { KvAtomicLike, KvKey, KvLike } from "../server/kv_like.ts";
 export { API_ROUTES, type RouteRule } from "./routes.ts";
 export type { FetchApp } from "../server/fetch_app.ts";

@@ -16,6 +16,10 @@ export interface Session {
   refresh_token?: string;
   /** Access token expiry, epoch ms, when known. */
   expires_at?: number;
+  /** The session's id, the same across refreshes (the key of the shared store). */
+  sid?: string;
+  /** The tokens' generation: 0 at login, one more per refresh. */
+  gen?: number;
 }
 
 const CACHE_SIZE = 1024;
@@ -25,6 +29,15 @@ const CACHE_SIZE = 1024;
  * authenticated, so one that opened once always opens to the same session, and a browser sends
  * the same cookie on every call.
  */
+/**
+ * A rough upper bound of a secret's entropy: its length times log2 of its distinct characters
+ * (32 random base64 characters give about 150 bits; 32 times "a" gives 0).
+ */
+export function estimatedBits(secret: string): number {
+  const distinct = new Set(secret).size;
+  return distinct < 2 ? 0 : secret.length * Math.log2(distinct);
+}
+
 export class SessionSealer {
   readonly #key: Promise<CryptoKey>;
   readonly #aad: Uint8Array<ArrayBuffer>;
@@ -34,6 +47,13 @@ export class SessionSealer {
   constructor(secret: string, cookieName: string) {
     if (typeof secret !== "string" || secret.length < 32) {
       throw new InvalidArgumentError("cookieSecret", "cookieSecret must be at least 32 characters");
+    }
+    if (estimatedBits(secret) < 128) {
+      throw new InvalidArgumentError(
+        "cookieSecret",
+        "cookieSecret looks guessable (too few distinct characters): use 32 random bytes, " +
+          "e.g. `openssl rand -base64 32`",
+      );
     }
     const aad = new TextEncoder().encode(`cirtusai-proxy-session:${cookieName}`);
     this.#aad = aad;

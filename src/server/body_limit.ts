@@ -9,28 +9,41 @@
 import type { MiddlewareHandler } from "hono";
 
 /**
- * Reads a request's whole body, or null as soon as it is known to exceed `maxBytes` (a declared
- * Content-Length over it, or more bytes than that streamed in).
+ * The body of `request`, read to at most `maxBytes`: null when it is larger, `"timeout"` when it
+ * has not arrived whole within `timeoutMs` (a body that trickles in must not hold the connection).
  */
 export async function readBody(
   request: Request,
   maxBytes: number,
-): Promise<Uint8Array<ArrayBuffer> | null> {
+  options: { timeoutMs?: number } = {},
+): Promise<Uint8Array<ArrayBuffer> | null | "timeout"> {
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > maxBytes) return null;
   if (!request.body) return new Uint8Array(0);
   const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = request.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > maxBytes) {
-      await reader.cancel();
-      return null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = options.timeoutMs === undefined ? null : new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), options.timeoutMs);
+  });
+  try {
+    for (;;) {
+      const next = late ? await Promise.race([reader.read(), late]) : await reader.read();
+      if (next === "timeout") {
+        reader.cancel().catch(() => {});
+        return "timeout";
+      }
+      if (next.done) break;
+      size += next.value.length;
+      if (size > maxBytes) {
+        await reader.cancel();
+        return null;
+      }
+      chunks.push(next.value);
     }
-    chunks.push(value);
+  } finally {
+    clearTimeout(timer);
   }
   const body = new Uint8Array(size);
   let offset = 0;
@@ -41,7 +54,6 @@ export async function readBody(
   return body;
 }
 
-/** Refuses bodies over `maxBytes` with 413 `Request body too large`. */
 export function limitBody(maxBytes: number): MiddlewareHandler {
   return async (c, next) => {
     const raw = c.req.raw;
@@ -53,7 +65,7 @@ export function limitBody(maxBytes: number): MiddlewareHandler {
       return Number(declared) > maxBytes ? tooLarge() : await next();
     }
     const body = await readBody(raw, maxBytes);
-    if (!body) return tooLarge();
+    if (!body || body === "timeout") return tooLarge();
     c.req.raw = new Request(raw.url, { method: raw.method, headers: raw.headers, body });
     await next();
   };

@@ -100,7 +100,7 @@ export function authRoutes(backend: Backend): Hono<AppEnv> {
       password: "string",
     });
     const account = username.trim().toLowerCase();
-    const client = remoteAddress(c.env) ?? "local";
+    const client = backend.clientOf(remoteAddress(c.env), c.req.header("x-forwarded-for"));
     const now = backend.now();
     // Counted before the password is checked, so parallel guesses count too.
     const attempt = backend.throttle.login(account, client, now);
