@@ -7,7 +7,7 @@
 //
 //   deno run -A bench/proxy_load.ts [--rounds 31] [--requests 10000]
 import { parseArgs } from "node:util";
-import { createProxy } from "../src/proxy/mod.ts";
+import { createProxy, KvProxyStore } from "../src/proxy/mod.ts";
 import { SessionSealer } from "../src/proxy/session_cookie.ts";
 
 const { values } = parseArgs({
@@ -53,10 +53,25 @@ const proxy = Deno.serve(
   quiet,
   createProxy({ upstream: upstreamUrl, cookieSecret: SECRET, rateLimit: { limit: 1e9 } }).fetch,
 );
+// The same proxy on a shared Deno KV (KvProxyStore), as instances on Deno Deploy run it: one
+// store read for the session and one counter for the rate limit per request, no other write.
+const kv = await Deno.openKv(":memory:");
+const kvProxy = Deno.serve(
+  quiet,
+  createProxy({
+    upstream: upstreamUrl,
+    cookieSecret: SECRET,
+    rateLimit: { limit: 1e9 },
+    store: new KvProxyStore(kv),
+  }).fetch,
+);
+// A session as a login through the proxy makes it: with its id, so the shared store is read.
 const cookie = `cirtusai_session=${await new SessionSealer(SECRET, "cirtusai_session").seal({
   access_token: "token",
   refresh_token: "refresh",
   expires_at: Date.now() + 3600_000,
+  sid: crypto.randomUUID(),
+  gen: 0,
 })}`;
 
 interface Target {
@@ -78,6 +93,7 @@ const targets = [
   // The browser's request is the same for both forwarders; the bare one ignores the cookie.
   target("bare forwarder", `http://127.0.0.1:${bare.addr.port}/api/agents`, { cookie }),
   target("proxy (session)", `http://127.0.0.1:${proxy.addr.port}/api/agents`, { cookie }),
+  target("proxy, KvProxyStore", `http://127.0.0.1:${kvProxy.addr.port}/api/agents`, { cookie }),
 ];
 const [, bareTarget] = targets;
 
@@ -147,4 +163,5 @@ console.log(
   }x the bare forwarder (median of ${ROUNDS} rounds); goal 0.9x`,
 );
 
-await Promise.all([upstream.shutdown(), bare.shutdown(), proxy.shutdown()]);
+await Promise.all([upstream.shutdown(), bare.shutdown(), proxy.shutdown(), kvProxy.shutdown()]);
+kv.close();

@@ -16,6 +16,8 @@ export interface KvAtomicLike {
   set(key: KvKey, value: unknown, options?: { expireIn?: number }): KvAtomicLike;
   /** Queues a removal. */
   delete(key: KvKey): KvAtomicLike;
+  /** Queues an addition to a 64-bit counter (`Deno.KvU64`), which never conflicts. */
+  sum(key: KvKey, n: bigint): KvAtomicLike;
   /** Commits. */
   commit(): Promise<{ ok: boolean }>;
 }
