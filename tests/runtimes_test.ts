@@ -235,6 +235,40 @@ Deno.test("workerd: the proxy's Worker bundle logs in and calls the emulator", a
   }
 });
 
+Deno.test("workerd: with its Durable Object store, one refresh for 8 parallel calls, logout everywhere, one rate limit", async () => {
+  await requireFile(`${RUNTIMES}node_modules/miniflare/package.json`, NPM_CI);
+  await bundles();
+  const emulator = createEmulator({ pbkdf2Iterations: 1_000 });
+  let refreshes = 0;
+  const api = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req, info) => {
+    if (req.method === "POST" && new URL(req.url).pathname === "/auth/refresh") refreshes++;
+    return emulator.app.fetch(req, info);
+  });
+  try {
+    const result = await node("workerd_instances.mjs", [
+      `http://127.0.0.1:${api.addr.port}`,
+      SECRET,
+    ]);
+    assert.equal(result.verified, 200);
+    assert.deepEqual(result.parallel, Array(8).fill(200));
+    assert.equal(refreshes, 1, "one refresh upstream for the 8 calls");
+    assert.equal(result.rotated, true);
+    assert.equal(result.stale, 200, "the stale cookie gets the current session");
+    assert.equal(result.logout, 200);
+    assert.equal(result.after_logout, 401);
+    assert.equal(result.stale_after_logout, 401);
+    assert.deepEqual(result.limits, [401, 401, 401, 429, 429]);
+    assert.equal(
+      Math.max(...(result.counted as number[])),
+      6,
+      "the rate limit was counted in the Durable Object",
+    );
+    assert.equal(refreshes, 1);
+  } finally {
+    await api.shutdown();
+  }
+});
+
 Deno.test("workerd: overlapping requests each time out, in the proxy and in the SDK", async () => {
   await requireFile(`${RUNTIMES}node_modules/miniflare/package.json`, NPM_CI);
   await bundles();

@@ -6,4 +6,6 @@
  */
 import { proxyFromEnv } from "../../src/proxy/mod.ts";
 
+// The Durable Object that instances share (bound as CIRTUSAI_PROXY_STATE in wrangler.toml).
+export { ProxyStateObject } from "../../src/proxy/mod.ts";
 export default proxyFromEnv();

@@ -8,6 +8,15 @@ import { InvalidArgumentError } from "../errors.ts";
 import { createProxy, type ProxyOptions } from "./app.ts";
 import type { KvLike } from "../server/kv_like.ts";
 import { KvProxyStore } from "./proxy_store.ts";
+import {
+  type DurableObjectNamespaceLike,
+  DurableObjectProxyStore,
+} from "./durable_object_store.ts";
+
+/** Whether a binding is a Durable Object namespace. */
+function isNamespace(value: unknown): value is DurableObjectNamespaceLike {
+  return typeof (value as DurableObjectNamespaceLike | null)?.idFromName === "function";
+}
 
 /** The shared store of `CIRTUSAI_PROXY_KV`: Deno KV, opened on first use. */
 function kvStore(where: string): KvProxyStore {
@@ -55,6 +64,8 @@ export interface ProxyEnv {
    * `Deno.openKv()` (on Deno Deploy, the project's globally consistent KV).
    */
   CIRTUSAI_PROXY_KV?: string;
+  /** Workers: the Durable Object namespace of `ProxyStateObject`, the shared store. */
+  CIRTUSAI_PROXY_STATE?: unknown;
   /** Other bindings are ignored. */
   [key: string]: unknown;
 }
@@ -128,6 +139,9 @@ export function proxyOptionsFromEnv(env: ProxyEnv): ProxyOptions {
     ...(maxBodyBytes ? { maxBodyBytes } : {}),
     ...(perMinute ? { rateLimit: { limit: perMinute, windowMs: 60_000 } } : {}),
     ...(text("CIRTUSAI_PROXY_KV") ? { store: kvStore(text("CIRTUSAI_PROXY_KV")!) } : {}),
+    ...(isNamespace(env.CIRTUSAI_PROXY_STATE)
+      ? { store: new DurableObjectProxyStore(env.CIRTUSAI_PROXY_STATE) }
+      : {}),
     ...(mode === "service"
       ? {
         service: refreshToken ? { refreshToken } : {

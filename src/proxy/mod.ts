@@ -22,5 +22,11 @@ export {
   type SharedSession,
 } from "./proxy_store.ts";
 export type { KvAtomicLike, KvKey, KvLike } from "../server/kv_like.ts";
+export {
+  type DurableObjectNamespaceLike,
+  DurableObjectProxyStore,
+  type DurableObjectStateLike,
+  ProxyStateObject,
+} from "./durable_object_store.ts";
 export { API_ROUTES, type RouteRule } from "./routes.ts";
 export type { FetchApp } from "../server/fetch_app.ts";
