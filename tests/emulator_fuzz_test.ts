@@ -3,16 +3,7 @@
 // afterwards. Seeded, so a failure replays.
 import assert from "node:assert/strict";
 import { KvStore, type Store } from "../src/emulator/mod.ts";
-import { signUp, testEmulator } from "./helpers.ts";
-
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom, signUp, testEmulator } from "./helpers.ts";
 
 const ROUTES: [string, string][] = [
   ["POST", "/auth/register"],
@@ -92,7 +83,7 @@ for (
     const account = await signUp(emulator);
     const token = account.client.token!;
     const [master] = await account.client.agents.listAgents();
-    const next = random(name === "kv" ? 7 : 11);
+    const next = seededRandom(name === "kv" ? 7 : 11);
     const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)];
     const text = (): string => {
       const n = pick([0, 1, 8, 64, 300, 3000, 70_000]);

@@ -81,3 +81,13 @@ export async function raw(
   }
   return { status: res.status, body, headers: res.headers };
 }
+
+/** A small seeded generator (mulberry32), so that a failing random test replays. */
+export function seededRandom(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

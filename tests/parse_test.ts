@@ -10,16 +10,7 @@ import {
   parseEmailAccount,
   readByTable,
 } from "../src/parse.ts";
-
-// A small seeded generator (mulberry32), so that a failure replays.
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "./helpers.ts";
 
 // Every kind of JSON value a field might hold, and absence.
 const VALUES: unknown[] = [
@@ -79,7 +70,7 @@ function outcome(read: () => unknown): { ok: unknown } | { field: string } {
 }
 
 Deno.test("list models: the fast path and the field table agree on every input", () => {
-  const next = random(20261123);
+  const next = seededRandom(20261123);
   for (const model of Object.keys(FIELDS) as (keyof typeof FIELDS)[]) {
     let fast = 0;
     for (let i = 0; i < 4000; i++) {

@@ -111,14 +111,16 @@ export class ProxyStateObject {
  *
  * @example
  * ```ts
- * import { createProxy, DurableObjectProxyStore, type DurableObjectNamespaceLike } from "@cirtusai/sdk/proxy";
- * export default {
- *   fetch(request: Request, env: { CIRTUSAI_PROXY_STATE: DurableObjectNamespaceLike }) {
- *     const store = new DurableObjectProxyStore(env.CIRTUSAI_PROXY_STATE);
- *     return createProxy({ upstream: "https://api.cirtus.ai", cookieSecret: "Zk4n8Qw2Lr7Tv1Bx5Hc9Jm3Pd6Sf0Ga+", store })
- *       .fetch(request);
- *   },
- * };
+ * import { createProxy, DurableObjectProxyStore } from "@cirtusai/sdk/proxy";
+ * import type { DurableObjectNamespaceLike } from "@cirtusai/sdk/proxy";
+ * // In a Worker's fetch handler, with the namespace binding from `env`:
+ * function proxyFor(namespace: DurableObjectNamespaceLike) {
+ *   return createProxy({
+ *     upstream: "https://api.cirtus.ai",
+ *     cookieSecret: "Zk4n8Qw2Lr7Tv1Bx5Hc9Jm3Pd6Sf0Ga+",
+ *     store: new DurableObjectProxyStore(namespace),
+ *   });
+ * }
  * ```
  */
 export class DurableObjectProxyStore implements ProxyStore {

@@ -1,22 +1,10 @@
 // Run by tests/runtimes_test.ts: headless Chromium (Debian's, driven by playwright-core) loads
 //   argv[2]: a page that runs the SDK bundle against the emulator on another origin (CORS), and
 //   argv[3]: a page served by the edge proxy that logs in through it in session mode.
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 
 const [flowUrl, proxyPageUrl] = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  headless: true,
-  args: [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-});
+const browser = await launchChromium();
 try {
   const context = await browser.newContext();
   const open = async (url) => {

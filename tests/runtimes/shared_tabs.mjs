@@ -1,22 +1,10 @@
 // Run by tests/runtimes_test.ts: headless Chromium opens two tabs of one origin sharing a session
 // (argv[2]: the page; argv[3]: the emulator, whose clock it moves past the access token's life),
 // then makes both tabs call the API at the same moment.
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 
 const [pageUrl, api] = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  headless: true,
-  args: [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-});
+const browser = await launchChromium();
 try {
   const context = await browser.newContext();
   const open = async (mode) => {

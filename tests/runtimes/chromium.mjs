@@ -1,0 +1,20 @@
+// Debian's headless Chromium through playwright-core, started as this machine needs it: no
+// sandbox as root, and no background networking (its connections are refused here).
+import { chromium } from "playwright-core";
+
+/** Launches the browser. */
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
