@@ -4,7 +4,13 @@
 import assert from "node:assert/strict";
 import { Totp } from "../mod.ts";
 import { createEmulator } from "../src/emulator/mod.ts";
-import { createProxy, KvProxyStore, type ProxyOptions, type ProxyStore } from "../src/proxy/mod.ts";
+import {
+  createProxy,
+  KvProxyStore,
+  type ProxyOptions,
+  proxyOptionsFromEnv,
+  type ProxyStore,
+} from "../src/proxy/mod.ts";
 import { readCookie } from "../src/proxy/session_cookie.ts";
 
 const SECRET = "instances-test-cookie-secret-Zk4n8Qw2Lr7Tv1Bx";
@@ -275,4 +281,35 @@ Deno.test("the proxy's answers: no foreign Location, no slow body, no weak secre
   } finally {
     await close(proxy.server, up.server);
   }
+});
+
+Deno.test("CIRTUSAI_PROXY_KV opens the shared Deno KV store; the emulator believes X-Forwarded-For only from trusted proxies", async () => {
+  const options = proxyOptionsFromEnv({
+    CIRTUSAI_UPSTREAM: "http://upstream.test",
+    CIRTUSAI_COOKIE_SECRET: SECRET,
+    CIRTUSAI_PROXY_KV: ":memory:",
+  });
+  assert.ok(options.store instanceof KvProxyStore);
+  const hit = await options.store.hit("client", 60_000);
+  assert.equal(hit.count, 1);
+  assert.equal((await options.store.hit("client", 60_000)).count, 2);
+
+  const emulator = createEmulator({ pbkdf2Iterations: 1_000, trustedProxies: ["10.0.0.1"] });
+  let n = 0; // a new user name each time, so that only the per-client limit counts
+  const login = (remote: string, forwarded?: string) =>
+    emulator.app.fetch(
+      new Request("http://e/auth/login", {
+        method: "POST",
+        headers: forwarded ? { "x-forwarded-for": forwarded } : {},
+        body: new URLSearchParams({ username: `nobody${++n}`, password: "x" }),
+      }),
+      { remoteAddr: { hostname: remote } },
+    );
+  // 20 failures per client: from behind the trusted proxy, each forwarded address is a client.
+  for (let i = 0; i < 20; i++) await (await login("10.0.0.1", "198.51.100.1")).body?.cancel();
+  assert.equal((await login("10.0.0.1", "198.51.100.1")).status, 429);
+  assert.equal((await login("10.0.0.1", "198.51.100.2")).status, 401, "another client behind it");
+  // A client that is no trusted proxy cannot choose its address.
+  for (let i = 0; i < 20; i++) await (await login("203.0.113.5", `192.0.2.${i}`)).body?.cancel();
+  assert.equal((await login("203.0.113.5", "192.0.2.200")).status, 429);
 });

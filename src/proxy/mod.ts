@@ -17,6 +17,7 @@ export { type ProxyEnv, proxyFromEnv, proxyOptionsFromEnv } from "./env.ts";
 export { MemoryRateLimitStore, type RateLimitHit, type RateLimitStore } from "./rate_limit.ts";
 export {
   KvProxyStore,
+  type Maybe,
   MemoryProxyStore,
   type ProxyStore,
   type SharedSession,

@@ -21,7 +21,8 @@ export interface SharedSession {
   revoked?: boolean;
 }
 
-type Maybe<T> = T | Promise<T>;
+/** A value, or the promise of one: in-memory stores answer at once, shared ones later. */
+export type Maybe<T> = T | Promise<T>;
 
 /** The shared state of proxy instances; see the module's documentation. */
 export interface ProxyStore extends RateLimitStore {
