@@ -74,7 +74,7 @@ function passesAsIs(headers: Headers): boolean {
   headers.forEach((_, name) => {
     if (!PASS_RESPONSE.has(name)) clean = false;
   });
-  return clean && headers.get("content-encoding") === null;
+  return clean; // content-encoding is not on the allowlist
 }
 
 /** The allowlisted headers of an upstream answer, as a record. */

@@ -59,8 +59,10 @@ export class MemoryProxyStore extends MemoryRateLimitStore implements ProxyStore
   /** What is known of `sid`. */
   session(sid: string): SharedSession | null {
     const s = this.#sessions.get(sid);
-    if (s && s.until <= Date.now()) this.#sessions.delete(sid);
-    return s && s.until > Date.now() ? s : null;
+    if (s === undefined) return null; // the common case: a session never refreshed
+    if (s.until > Date.now()) return s;
+    this.#sessions.delete(sid);
+    return null;
   }
 
   /** Takes the lease unless another holder's is still running. */
