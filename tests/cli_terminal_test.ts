@@ -456,6 +456,13 @@ Deno.test("completion scripts complete commands in bash; --version; --totp-secre
     }
     const unknown = await piped(["completion", "tcsh"], env);
     assert.equal(unknown.code, 2);
+    // No server at the URL from the environment: the hint names the emulator.
+    const down = await piped(["agents", "list", "--token", "t"], {
+      ...env,
+      CIRTUSAI_API_URL: "http://127.0.0.1:9",
+    });
+    assert.equal(down.code, 1);
+    assert.match(down.stderr, /hint: is the emulator running\? start it with: cirtusai emulator/);
     const version = await piped(["--version"], env);
     assert.match(version.stdout, /^cirtusai \d+\.\d+\.\d+ \(Deno \d+\.\d+\.\d+\)$/m);
     const help = await piped(["login", "--help"], env);

@@ -139,6 +139,8 @@ Deno.test("DELETE /agents/{id} of a master agent deletes it with its subtree and
   const { client } = await signUp(emulator);
   const [master] = await client.agents.listAgents();
   const child = await client.agents.createChildAgent(master.id, "kid");
+  assert.equal(child.state, null, "a child has no state of its own");
+  assert.deepEqual(master.state, { status: "active" });
   await client.agents.provisionWallet(child.id);
   await client.agents.deleteAgent(master.id);
   assert.deepEqual(await client.agents.listAgents(), []);

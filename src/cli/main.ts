@@ -76,7 +76,12 @@ export function commandTree(): CommandSpec {
 
 /** The next step for an error, where there is an obvious one. */
 function nextStep(err: unknown, argv: string[]): string {
-  const apiUrl = argv[argv.indexOf("--api-url") + 1] ?? sys.env("CIRTUSAI_API_URL");
+  const flag = argv.findIndex((a) => a === "--api-url" || a.startsWith("--api-url="));
+  const apiUrl = flag < 0
+    ? sys.env("CIRTUSAI_API_URL")
+    : argv[flag].includes("=")
+    ? argv[flag].slice("--api-url=".length)
+    : argv[flag + 1];
   if (err instanceof APIConnectionError && /connection failed/.test(err.message)) {
     const local = !apiUrl || /\/\/(localhost|127\.0\.0\.1|\[::1\])[:/]/.test(apiUrl);
     return local

@@ -531,7 +531,8 @@ export class Backend {
 
   /** Creates a child under the user's agent `parentRef` (id or DID), checked in the same commit. */
   async createChild(userId: string, parentRef: string, name: string): Promise<AgentRecord> {
-    const draft = await this.#newAgent(userId, { name, parentId: null });
+    // A child's record (no state of its own); its parent is set once read in the commit.
+    const draft = await this.#newAgent(userId, { name, parentId: parentRef });
     const child = await transact(this.store, async (tx) => {
       const parent = await this.#agentIn(tx, userId, parentRef);
       if (!parent) throw notFound("Parent agent");
