@@ -15,6 +15,8 @@ import type { AppEnv } from "./env.ts";
 import type { FetchApp } from "../server/fetch_app.ts";
 import { OWASP_PBKDF2_ITERATIONS } from "./password.ts";
 import { Problem } from "./problem.ts";
+import { openApiDocument } from "./openapi.ts";
+import { VERSION } from "../version.ts";
 import { agentRoutes } from "./routes/agents.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { devRoutes } from "./routes/dev.ts";
@@ -140,6 +142,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   });
   app.use("*", limitBody(options.maxBodyBytes ?? 1024 * 1024));
 
+  // The wire contract as OpenAPI 3.1, where FastAPI serves its own.
+  const document = openApiDocument(VERSION);
+  app.get("/openapi.json", (c) => c.json(document));
   app.route("/auth", authRoutes(backend));
   app.route("/agents", agentRoutes(backend));
   app.route("/wallets", walletRoutes(backend));
