@@ -2,6 +2,7 @@
 // emulator is served by Deno on loopback, and Node, headless Chromium and workerd run against it.
 // A missing runtime fails the test with the command that installs it; nothing is skipped.
 import assert from "node:assert/strict";
+import { CirtusAIClient, Totp } from "../mod.ts";
 import { build } from "../scripts/build.ts";
 import { createEmulator, serveEmulator } from "../src/emulator/mod.ts";
 import { createProxy } from "../src/proxy/mod.ts";
@@ -210,6 +211,71 @@ Deno.test("Chromium: the SDK across origins, and a session-mode login through th
     await pages.shutdown();
     await proxyServer.shutdown();
     await emulator.close();
+  }
+});
+
+Deno.test("Chromium: the emulator's UI shows accounts with their current code, the agent tree, SMS, and the clock", async () => {
+  await requireFile(CHROMIUM, "apt-get install -y chromium");
+  await requireFile(`${RUNTIMES}node_modules/playwright-core/package.json`, NPM_CI);
+  const emulator = createEmulator({ pbkdf2Iterations: 1_000 });
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    (req, info) => emulator.app.fetch(req, info),
+  );
+  const base = `http://127.0.0.1:${server.addr.port}`;
+  try {
+    const ada = new CirtusAIClient(base);
+    const setup = await ada.auth.register({
+      username: "ada",
+      email: "ada@example.com",
+      password: "pw",
+    });
+    await ada.auth.loginWith2fa("ada", "pw", { totpSecret: setup.secret });
+    const [master] = await ada.agents.listAgents();
+    const scout = await ada.agents.createChildAgent(master.id, "scout");
+    await ada.agents.updateChildPermissions(scout.id, { send_email: true });
+    await ada.agents.provisionWallet(scout.id, "base");
+    await ada.identity.issueCredential({
+      subject_id: scout.id,
+      types: ["AgentCapability"],
+      claim: {},
+    });
+    const sam = new CirtusAIClient(base);
+    await sam.auth.register({
+      username: "sam",
+      email: "sam@example.com",
+      password: "pw",
+      preferred_2fa_method: "sms",
+    });
+    await sam.auth.login("sam", "pw"); // sends an SMS code
+    await Deno.mkdir(`${ROOT}tests/output`, { recursive: true });
+    const shot = `${ROOT}tests/output/emulator_ui.png`;
+    const result = await node("emulator_ui.mjs", [`${base}/_emulator/ui`, "ada", shot]) as {
+      code: string;
+      tree: string;
+      sms: string;
+      clockBefore: string;
+      clockAfter: string;
+      errors: string[];
+    };
+    assert.deepEqual(result.errors, []);
+    const totp = await Totp.fromSecret(setup.secret);
+    const now = emulator.clock.now() - 3600_000; // before the page advanced it
+    const valid = await Promise.all([-1, 0, 1].map((k) => totp.generate(now + k * 30_000)));
+    assert.ok(valid.includes(result.code), `the page shows ${result.code}, TOTP says ${valid}`);
+    assert.match(result.tree, /ada's agent[\s\S]*scout/);
+    assert.match(result.tree, /send_email/);
+    const smsCode = emulator.outbox.messages.at(-1)!.code;
+    assert.ok(result.sms.includes(smsCode) && result.sms.includes("sam"), result.sms);
+    const hours = (Date.parse(result.clockAfter.replace(" UTC", "Z").replace(" ", "T")) -
+      Date.parse(result.clockBefore.replace(" UTC", "Z").replace(" ", "T"))) / 3600_000;
+    assert.ok(hours > 0.99 && hours < 1.01, `the clock moved ${hours} h`);
+    assert.ok((await Deno.stat(shot)).size > 10_000, "a screenshot was taken");
+    // Off with devRoutes: false.
+    const off = createEmulator({ devRoutes: false });
+    assert.equal((await off.fetch("http://e/_emulator/ui")).status, 404);
+  } finally {
+    await server.shutdown();
   }
 });
 

@@ -3,6 +3,11 @@ import type { Backend } from "../backend.ts";
 import type { AppEnv } from "../env.ts";
 import { Problem, readJson } from "../problem.ts";
 import type { SmsOutbox } from "../sms.ts";
+import type { AssetRecord, EmailAccountRecord, UserRecord } from "../records.ts";
+import { Totp } from "../../totp.ts";
+import { agentBody, assetBody } from "./agents.ts";
+import { maskSecrets } from "./wallets.ts";
+import { EMULATOR_UI } from "../ui.ts";
 
 /**
  * `/_emulator`: helpers for tests and development (never part of the real API). They change
@@ -37,6 +42,57 @@ export function devRoutes(
   });
 
   app.get("/sms", (c) => c.json({ messages: outbox.messages }));
+
+  app.get("/ui", (c) =>
+    c.html(EMULATOR_UI, 200, {
+      // The page talks to this origin only.
+      "content-security-policy":
+        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:",
+    }));
+
+  app.get("/clock", (c) => c.json({ now: backend.now() / 1000 }));
+
+  // Every account, with the TOTP code its authenticator shows now (the emulator's clock).
+  app.get("/accounts", async (c) => {
+    const now = backend.now();
+    const users = (await backend.store.scan<UserRecord>(["users"])).map((e) => e.value);
+    const accounts = await Promise.all(users.map(async (u) => {
+      const secret = u.pending_totp_secret ?? u.totp_secret;
+      const totp = secret ? await Totp.fromSecret(secret) : null;
+      return {
+        id: u.id,
+        username: u.username,
+        email: u.email,
+        legacy: !u.totp_secret && !u.pending_totp_secret,
+        is_2fa_enabled: u.is_2fa_enabled,
+        method: u.preferred_2fa_method,
+        backup_codes_left: u.backup_codes.length,
+        code: totp ? await totp.generate(now) : null,
+        seconds_left: totp ? totp.secondsRemaining(now) : null,
+        created_at: u.created_at,
+      };
+    }));
+    return c.json({ now: now / 1000, accounts });
+  });
+
+  // One account's agents, assets, e-mail accounts (secrets masked) and issued credentials.
+  app.get("/accounts/:id", async (c) => {
+    const user = await backend.getUser(c.req.param("id"));
+    if (!user) throw new Problem(404, "Account not found");
+    const scan = async <T>(prefix: string) =>
+      (await backend.store.scan<T>([prefix, user.id])).map((e) => e.value);
+    return c.json({
+      agents: (await backend.listAgents(user.id)).map(agentBody),
+      assets: (await scan<AssetRecord>("assets")).map(assetBody),
+      email_accounts: (await scan<EmailAccountRecord>("email_accounts")).map((a) => ({
+        id: a.id,
+        provider: a.provider,
+        email_address: a.email_address,
+        config: maskSecrets(a.config),
+      })),
+      credentials: await scan("credentials"),
+    });
+  });
 
   app.post("/clock/advance", async (c) => {
     const { seconds } = await readJson<{ seconds: number }>(c, {});

@@ -3,6 +3,7 @@ import { isDidKey, resolveDidKey, signCredentialJwt, verifyCredentialJwt } from 
 import type { Backend } from "../backend.ts";
 import { type AppEnv, requireUser } from "../env.ts";
 import { notFound, Problem, readJson } from "../problem.ts";
+import { setValue } from "../store.ts";
 
 /** `/identity`: DIDs and verifiable credentials. */
 export function identityRoutes(backend: Backend): Hono<AppEnv> {
@@ -56,6 +57,13 @@ export function identityRoutes(backend: Backend): Hono<AppEnv> {
       types: body.type,
       claim: body.claim,
       now: backend.now(),
+    });
+    // Kept for the emulator's UI (what was issued, to whom); never part of the API's answers.
+    await setValue(backend.store, ["credentials", user.id, crypto.randomUUID()], {
+      subject,
+      types: body.type,
+      issued_at: backend.iso(),
+      credential,
     });
     return c.json({ credential });
   });
