@@ -214,7 +214,7 @@ Deno.test("Chromium: the SDK across origins, and a session-mode login through th
   }
 });
 
-Deno.test("Chromium: the emulator's UI shows accounts with their current code, the agent tree, SMS, and the clock", async () => {
+Deno.test("Chromium: the emulator's UI (accounts with their current code, the agent tree, SMS, the clock) and /docs", async () => {
   await requireFile(CHROMIUM, "apt-get install -y chromium");
   await requireFile(`${RUNTIMES}node_modules/playwright-core/package.json`, NPM_CI);
   const emulator = createEmulator({ pbkdf2Iterations: 1_000 });
@@ -271,6 +271,26 @@ Deno.test("Chromium: the emulator's UI shows accounts with their current code, t
       Date.parse(result.clockBefore.replace(" UTC", "Z").replace(" ", "T"))) / 3600_000;
     assert.ok(hours > 0.99 && hours < 1.01, `the clock moved ${hours} h`);
     assert.ok((await Deno.stat(shot)).size > 10_000, "a screenshot was taken");
+    // /docs renders the reference from /openapi.json, from this origin only.
+    const docs = await node("docs_page.mjs", [
+      `${base}/docs`,
+      `${ROOT}tests/output/emulator_docs.png`,
+    ]) as {
+      operations: string[];
+      title: string;
+      errors: string[];
+      foreign: string[];
+    };
+    assert.deepEqual(docs.errors, []);
+    assert.deepEqual(docs.foreign, [], "no request leaves the emulator's origin");
+    assert.match(docs.title, /CirtusAI API/);
+    for (const path of ["/auth/login", "/agents/children", "/identity/credentials/verify"]) {
+      assert.ok(
+        docs.operations.some((o) => o.replace(/\u200b/g, "") === path),
+        `${path} is listed`,
+      );
+    }
+    assert.ok(docs.operations.length >= 30, `${docs.operations.length} operations`);
     // Off with devRoutes: false.
     const off = createEmulator({ devRoutes: false });
     assert.equal((await off.fetch("http://e/_emulator/ui")).status, 404);

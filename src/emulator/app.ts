@@ -16,6 +16,7 @@ import type { FetchApp } from "../server/fetch_app.ts";
 import { OWASP_PBKDF2_ITERATIONS } from "./password.ts";
 import { Problem } from "./problem.ts";
 import { openApiDocument } from "./openapi.ts";
+import { docsRoutes } from "./docs.ts";
 import { VERSION } from "../version.ts";
 import { agentRoutes } from "./routes/agents.ts";
 import { authRoutes } from "./routes/auth.ts";
@@ -145,6 +146,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   // The wire contract as OpenAPI 3.1, where FastAPI serves its own.
   const document = openApiDocument(VERSION);
   app.get("/openapi.json", (c) => c.json(document));
+  app.route("/docs", docsRoutes());
   app.route("/auth", authRoutes(backend));
   app.route("/agents", agentRoutes(backend));
   app.route("/wallets", walletRoutes(backend));

@@ -1,0 +1,26 @@
+// Run by tests/runtimes_test.ts: the emulator's /docs (argv[2]) in headless Chromium: the reference
+// renders every operation of /openapi.json. Saves a screenshot to argv[3].
+import { launchChromium } from "./chromium.mjs";
+
+const [url, screenshot] = process.argv.slice(2);
+const browser = await launchChromium();
+try {
+  const page = await (await browser.newContext({ viewport: { width: 1200, height: 900 } }))
+    .newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  const requests = [];
+  page.on("request", (r) => requests.push(r.url()));
+  await page.goto(url);
+  await page.waitForSelector(".opblock", { timeout: 20_000 });
+  const operations = await page.$$eval(
+    ".opblock-summary-path",
+    (els) => els.map((e) => e.textContent),
+  );
+  const title = await page.textContent(".title");
+  await page.screenshot({ path: screenshot });
+  const foreign = requests.filter((u) => !u.startsWith(new URL(url).origin));
+  console.log(JSON.stringify({ operations, title, errors, foreign }));
+} finally {
+  await browser.close();
+}
