@@ -299,6 +299,44 @@ Deno.test("Chromium: the emulator's UI (accounts with their current code, the ag
   }
 });
 
+Deno.test("Chromium: the example web app's whole flow through the proxy, with no token the page can read", async () => {
+  await requireFile(CHROMIUM, "apt-get install -y chromium");
+  await requireFile(`${RUNTIMES}node_modules/playwright-core/package.json`, NPM_CI);
+  await bundles();
+  const emulator = await serveEmulator({ port: 0, pbkdf2Iterations: 1_000 });
+  const { webApp } = await import("../examples/web/serve.ts");
+  const web = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    webApp({ upstream: emulator.url, cookieSecret: SECRET }),
+  );
+  try {
+    await Deno.mkdir(`${ROOT}tests/output`, { recursive: true });
+    const result = await node("web_app.mjs", [
+      `http://127.0.0.1:${web.addr.port}/`,
+      `${ROOT}tests/output/web_app.png`,
+    ]) as Record<string, unknown> & {
+      readable: Record<string, string>;
+      session_cookie: { httpOnly: boolean } | null;
+    };
+    assert.deepEqual(result.errors, []);
+    assert.equal(result.error, "");
+    assert.equal(result.backup, 8, "the backup codes are shown");
+    assert.equal(result.qr, "data:image/png;base64,");
+    assert.match(String(result.master), /'s agent$/);
+    assert.match(String(result.child), /Child "researcher" .* may: \{"send_email":true\}/);
+    assert.match(String(result.wallet), /^Wallet on base: 0x[0-9a-fA-F]{40}$/);
+    assert.match(String(result.credential), /verified by the server: true$/);
+    assert.equal(result.session_cookie?.httpOnly, true, "the session is an HttpOnly cookie");
+    assert.ok(!result.readable.cookie.includes("cirtusai_session"), "no cookie the page can read");
+    for (const where of [result.readable.local, result.readable.session]) {
+      assert.equal(where, "{}", "nothing in storage");
+    }
+  } finally {
+    await web.shutdown();
+    await emulator.close();
+  }
+});
+
 Deno.test("workerd: the proxy's Worker bundle logs in and calls the emulator", async () => {
   await requireFile(`${RUNTIMES}node_modules/miniflare/package.json`, NPM_CI);
   await bundles();
