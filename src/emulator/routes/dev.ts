@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { Backend } from "../backend.ts";
 import type { AppEnv } from "../env.ts";
-import { Problem, readJson } from "../problem.ts";
+import { MAX_ID_LENGTH, Problem, readJson } from "../problem.ts";
 import type { SmsOutbox } from "../sms.ts";
 import type { AssetRecord, EmailAccountRecord, UserRecord } from "../records.ts";
 import { Totp } from "../../totp.ts";
@@ -77,7 +77,8 @@ export function devRoutes(
 
   // One account's agents, assets, e-mail accounts (secrets masked) and issued credentials.
   app.get("/accounts/:id", async (c) => {
-    const user = await backend.getUser(c.req.param("id"));
+    const id = c.req.param("id");
+    const user = id.length > MAX_ID_LENGTH ? null : await backend.getUser(id);
     if (!user) throw new Problem(404, "Account not found");
     const scan = async <T>(prefix: string) =>
       (await backend.store.scan<T>([prefix, user.id])).map((e) => e.value);
