@@ -75,13 +75,7 @@ export function commandTree(): CommandSpec {
 }
 
 /** The next step for an error, where there is an obvious one. */
-function nextStep(err: unknown, argv: string[]): string {
-  const flag = argv.findIndex((a) => a === "--api-url" || a.startsWith("--api-url="));
-  const apiUrl = flag < 0
-    ? sys.env("CIRTUSAI_API_URL")
-    : argv[flag].includes("=")
-    ? argv[flag].slice("--api-url=".length)
-    : argv[flag + 1];
+function nextStep(err: unknown, apiUrl: string | undefined): string {
   if (err instanceof APIConnectionError && /connection failed/.test(err.message)) {
     const local = !apiUrl || /\/\/(localhost|127\.0\.0\.1|\[::1\])[:/]/.test(apiUrl);
     return local
@@ -106,6 +100,7 @@ function nextStep(err: unknown, argv: string[]): string {
 export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes("--debug");
   const red = style(colour(sys.stderr)).red;
+  let apiUrl: string | undefined; // as the parser read it, for the hints
   try {
     const tree = commandTree();
     if (argv[0] === "__complete") {
@@ -113,6 +108,10 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const resolution = resolve(tree, argv);
+    if (resolution.kind === "run") {
+      const flag = resolution.parsed.globals.apiUrl;
+      apiUrl = typeof flag === "string" ? flag : sys.env("CIRTUSAI_API_URL");
+    }
     if (resolution.kind === "version") {
       console.log(`cirtusai ${VERSION} (${sys.version})`);
       return 0;
@@ -129,7 +128,7 @@ export async function main(argv: string[]): Promise<number> {
     const [first, ...rest] = message.split("\n");
     console.error(`${red("error:")} ${first}`);
     for (const line of rest) console.error(line);
-    const hint = nextStep(err, argv);
+    const hint = nextStep(err, apiUrl);
     if (hint) console.error(`hint: ${hint}`);
     if (debug && err instanceof Error && err.stack) console.error(err.stack);
     if (usage) return 2;

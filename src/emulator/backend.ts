@@ -501,8 +501,8 @@ export class Backend {
   }
 
   /** An agent of the user by id or DID, read within `tx`. */
-  async #agentIn(tx: Txn, userId: string, idOrDid: string): Promise<AgentRecord | null> {
-    if (idOrDid.length > MAX_ID_LENGTH) return null;
+  async #agentIn(tx: Pick<Txn, "get">, userId: string, idOrDid: string) {
+    if (idOrDid.length > MAX_ID_LENGTH) return null; // longer than any id, and than KV's keys
     const id = idOrDid.startsWith("did:")
       ? await tx.get<string>(["agent_dids", userId, idOrDid])
       : idOrDid;
@@ -511,11 +511,9 @@ export class Backend {
 
   /** One of the user's agents by id or DID; another user's is a 404 like a missing one. */
   async findAgent(userId: string, idOrDid: string): Promise<AgentRecord | null> {
-    if (idOrDid.length > MAX_ID_LENGTH) return null; // longer than any id, and than KV's keys
-    const id = idOrDid.startsWith("did:")
-      ? await getValue<string>(this.store, ["agent_dids", userId, idOrDid])
-      : idOrDid;
-    return id ? await getValue<AgentRecord>(this.store, ["agents", userId, id]) : null;
+    // The same look-up as inside a transaction, with plain reads.
+    const reads = { get: <T>(key: Key) => getValue<T>(this.store, key) };
+    return await this.#agentIn(reads, userId, idOrDid);
   }
 
   /** The user's master agent, read directly (null once it was deleted). */

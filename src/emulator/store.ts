@@ -135,11 +135,6 @@ export async function getValue<T>(store: Store, key: Key): Promise<T | null> {
   return (await store.read<T>(key)).value;
 }
 
-/** Lists values outside a transaction. */
-export async function listValues<T>(store: Store, prefix: Key): Promise<Entry<T>[]> {
-  return await store.scan<T>(prefix);
-}
-
 interface Node {
   value?: unknown;
   version?: number;
