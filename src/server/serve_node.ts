@@ -4,11 +4,14 @@
  *
  * @module
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import {
+  createServer,
+  type IncomingMessage,
+  type ServerOptions,
+  type ServerResponse,
+} from "node:http";
 import { Readable } from "node:stream";
-import type { Served, ServeInfo, ServeOptions } from "./serve.ts";
-
-type Handler = (request: Request, info: ServeInfo) => Response | Promise<Response>;
+import type { ClientDeadlines, Served, ServeHandler, ServeOptions } from "./serve.ts";
 
 function toRequest(req: IncomingMessage, base: string): Request {
   const headers = new Headers();
@@ -44,15 +47,32 @@ async function write(res: ServerResponse, response: Response): Promise<void> {
   res.end();
 }
 
+/** {@linkcode ClientDeadlines} as Node's own server options; `false`: Node's defaults. */
+function nodeLimits(deadlines: ClientDeadlines | false = {}): ServerOptions {
+  if (deadlines === false) return {};
+  // Node's "none" is 0, where ours is Infinity; its timers take at most 2^31 - 1 ms.
+  const ms = (value: number) => (Number.isFinite(value) ? Math.min(value, 2 ** 31 - 1) : 0);
+  const requestTimeout = ms(deadlines.requestTimeoutMs ?? 30_000);
+  const headersTimeout = ms(deadlines.headersTimeoutMs ?? 10_000) || 2 ** 31 - 1;
+  return {
+    // Checked every 250 ms rather than every 30 s, so a limit is kept to within a quarter second.
+    connectionsCheckingInterval: 250,
+    headersTimeout: requestTimeout ? Math.min(headersTimeout, requestTimeout) : headersTimeout,
+    requestTimeout,
+    keepAliveTimeout: ms(deadlines.idleTimeoutMs ?? 60_000),
+    maxHeaderSize: deadlines.maxHeadBytes ?? 64 * 1024,
+  };
+}
+
 /** Serves `handler` with `node:http`. */
 export function serveNode(
-  handler: Handler,
+  handler: ServeHandler,
   options: ServeOptions,
   urlOf: (hostname: string, port: number) => string,
 ): Promise<Served> {
   return new Promise((resolve, reject) => {
     let base = "http://localhost";
-    const server = createServer((req, res) => {
+    const server = createServer(nodeLimits(options.deadlines), (req, res) => {
       const info = { remoteAddr: { hostname: req.socket.remoteAddress ?? "" } };
       Promise.resolve()
         .then(() => handler(toRequest(req, base), info))

@@ -1,0 +1,214 @@
+// Time limits on clients (serve() on Deno: the deadline relay; HTTP/1.1 framing underneath).
+// Deno.serve alone has none: each timing test below fails against it (deadlines: false).
+import assert from "node:assert/strict";
+import { FramingError, Http1Framing } from "../src/server/http1_framing.ts";
+import { serve } from "../src/server/serve.ts";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+/** Pushes `text` to a fresh framing `step` bytes at a time; the phase after each request's end. */
+function frame(text: string, step: number): Http1Framing {
+  const framing = new Http1Framing();
+  const bytes = enc.encode(text);
+  for (let i = 0; i < bytes.length; i += step) framing.push(bytes.subarray(i, i + step));
+  return framing;
+}
+
+const PIPELINE = "\r\nGET /a HTTP/1.1\r\nHost: x\r\n\r\n" +
+  "POST /b HTTP/1.1\r\nhost: x\r\nCONTENT-LENGTH: 5\r\n\r\nhello" +
+  "POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
+  "5;ext=1\r\nhello\r\n1A\r\n" + "z".repeat(26) + "\r\n0\r\nTrailer: t\r\n\r\n" +
+  "GET /d HTTP/1.0\nHost: x\n\n"; // bare LF lines are read as lines too
+
+Deno.test("framing: pipelined requests end where they end, however the bytes are split", () => {
+  for (const step of [1, 2, 3, 7, 64, 4096]) {
+    const framing = frame(PIPELINE, step);
+    assert.equal(framing.starts, 4, `step ${step}`);
+    assert.equal(framing.heads, 4, `step ${step}`);
+    assert.equal(framing.phase, "idle", `step ${step}`);
+  }
+  // Cut at every byte: the phase says whether a request is under way.
+  const framing = new Http1Framing();
+  const bytes = enc.encode("POST /b HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc");
+  const phases = [...bytes].map((byte) => (framing.push(Uint8Array.of(byte)), framing.phase));
+  assert.equal(phases.indexOf("body"), bytes.length - 4);
+  assert.deepEqual(phases.slice(-4), ["body", "body", "body", "idle"]);
+});
+
+Deno.test("framing: smuggling shapes and over-long heads are refused", () => {
+  const refused = (text: string, status = 400) =>
+    assert.throws(
+      () => frame(text, 5),
+      (err) => err instanceof FramingError && err.status === status,
+      text,
+    );
+  refused("POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n");
+  refused("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n");
+  refused("POST / HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n");
+  refused("POST / HTTP/1.1\r\nContent-Length: 3, 4\r\n\r\n");
+  refused("POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n");
+  refused("POST / HTTP/1.1\r\nContent-Length: 0x10\r\n\r\n");
+  refused("POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n");
+  refused("POST / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n");
+  refused("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n");
+  refused("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n");
+  refused("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX");
+  refused("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+  refused("GET /\r\n\r\n");
+  refused(`GET / HTTP/1.1\r\nX: ${"a".repeat(70_000)}\r\n\r\n`, 431);
+  refused(`POST / HTTP/1.1\r\nContent-Length:${" ".repeat(9_000)}5\r\n\r\nhello`, 431);
+  // A long line that does not frame the request is passed on unread.
+  assert.equal(frame(`GET / HTTP/1.1\r\nCookie: ${"c".repeat(20_000)}\r\n\r\n`, 999).heads, 1);
+  // Equal repeated lengths are one length.
+  assert.equal(frame("POST / HTTP/1.1\r\nContent-Length: 2, 2\r\n\r\nok", 3).phase, "idle");
+});
+
+/** A raw connection: writes, then everything read until the server closes, and when. */
+async function raw(port: number, hostname = "127.0.0.1") {
+  const conn = await Deno.connect({ hostname, port });
+  const started = performance.now();
+  let text = "";
+  const closed = (async () => {
+    const buffer = new Uint8Array(4096);
+    for (;;) {
+      const n = await conn.read(buffer).catch(() => null);
+      if (n === null) break;
+      text += dec.decode(buffer.subarray(0, n));
+    }
+    return performance.now() - started;
+  })();
+  return {
+    write: (s: string) => conn.write(enc.encode(s)).catch(() => 0),
+    closed,
+    text: () => text,
+    close: () => {
+      try {
+        conn.close();
+      } catch {
+        // closed already
+      }
+    },
+  };
+}
+
+const SHORT = { headersTimeoutMs: 400, requestTimeoutMs: 900, idleTimeoutMs: 600 };
+const hello = (request: Request, info: { remoteAddr: { hostname: string } }) =>
+  request.text().catch(() => "(cut)").then((body) =>
+    new Response(
+      `${request.method} ${new URL(request.url).pathname} ${body} from ${info.remoteAddr.hostname}`,
+    )
+  );
+
+Deno.test("deadlines: a head sent a header at a time is cut off with a 408", async () => {
+  const server = await serve(hello, { port: 0, hostname: "127.0.0.1", deadlines: SHORT });
+  try {
+    const client = await raw(server.port);
+    await client.write("GET / HTTP/1.1\r\nHost: x\r\n");
+    const trickle = setInterval(() => client.write("X-Slow: 1\r\n"), 50);
+    const ms = await client.closed;
+    clearInterval(trickle);
+    assert.match(client.text(), /^HTTP\/1\.1 408 /);
+    assert.ok(ms >= 350 && ms < 2_000, `closed after ${ms} ms`);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("deadlines: a body that trickles in, and a connection that sends nothing, are closed", async () => {
+  const server = await serve(hello, { port: 0, hostname: "127.0.0.1", deadlines: SHORT });
+  try {
+    const slowBody = await raw(server.port);
+    await slowBody.write("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n");
+    const trickle = setInterval(() => slowBody.write("a"), 50);
+    const silent = await raw(server.port);
+    const [bodyMs, silentMs] = await Promise.all([slowBody.closed, silent.closed]);
+    clearInterval(trickle);
+    assert.ok(bodyMs >= 850 && bodyMs < 2_500, `slow body closed after ${bodyMs} ms`);
+    assert.ok(silentMs >= 350 && silentMs < 2_000, `silent connection closed after ${silentMs} ms`);
+    assert.equal(silent.text(), "");
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("deadlines: keep-alive and pipelined requests are served; idle connections are closed", async () => {
+  const server = await serve(hello, { port: 0, hostname: "127.0.0.1", deadlines: SHORT });
+  try {
+    const client = await raw(server.port);
+    // Two requests at once, then a third after a pause shorter than the idle limit.
+    await client.write(
+      "POST /one HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n" +
+        "GET /two HTTP/1.1\r\nHost: x\r\n\r\n",
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await client.write("POST /three HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nok");
+    const ms = await client.closed;
+    const answers = client.text().split("HTTP/1.1 200 OK").length - 1;
+    assert.equal(answers, 3, client.text());
+    assert.match(client.text(), /POST \/one abc from 127\.0\.0\.1/);
+    assert.match(client.text(), /POST \/three ok/);
+    assert.ok(ms >= 850, `closed after ${ms} ms: before the idle limit`);
+    // Ordinary fetch traffic is unaffected, in parallel and with bodies.
+    const bodies = await Promise.all(
+      Array.from(
+        { length: 20 },
+        (_, i) =>
+          fetch(`${server.url}/p${i}`, { method: "POST", body: "x".repeat(i * 1000) }).then((r) =>
+            r.text()
+          ),
+      ),
+    );
+    bodies.forEach((text, i) =>
+      assert.equal(text, `POST /p${i} ${"x".repeat(i * 1000)} from 127.0.0.1`)
+    );
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("deadlines: the handler sees the client's address, not the relay's", async () => {
+  // Public on IPv6 loopback; the relay reaches the server over IPv4 loopback.
+  const server = await serve(hello, { port: 0, hostname: "::1", deadlines: SHORT });
+  try {
+    assert.equal(server.url, `http://[::1]:${server.port}`);
+    assert.equal(await (await fetch(`${server.url}/a`)).text(), "GET /a  from ::1");
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("deadlines: a smuggling shape is refused with a 400 before the server sees it", async () => {
+  let seen = 0;
+  const server = await serve((request, info) => {
+    seen++;
+    return hello(request, info);
+  }, { port: 0, hostname: "127.0.0.1", deadlines: SHORT });
+  try {
+    const client = await raw(server.port);
+    await client.write(
+      "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+    );
+    await client.closed;
+    assert.match(client.text(), /^HTTP\/1\.1 400 /);
+    assert.equal(seen, 0);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("deadlines: Deno.serve alone keeps a trickling client (what the relay is for)", async () => {
+  const server = await serve(hello, { port: 0, hostname: "127.0.0.1", deadlines: false });
+  try {
+    const client = await raw(server.port);
+    await client.write("GET / HTTP/1.1\r\nHost: x\r\n");
+    const outcome = await Promise.race([
+      client.closed.then(() => "closed"),
+      new Promise((resolve) => setTimeout(() => resolve("still open"), 1_500)),
+    ]);
+    assert.equal(outcome, "still open");
+    client.close();
+  } finally {
+    await server.shutdown();
+  }
+});
