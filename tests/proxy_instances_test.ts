@@ -10,6 +10,7 @@ import {
   type ProxyOptions,
   proxyOptionsFromEnv,
   type ProxyStore,
+  serve,
 } from "../src/proxy/mod.ts";
 import { readCookie } from "../src/proxy/session_cookie.ts";
 
@@ -280,6 +281,61 @@ Deno.test("the proxy's answers: no foreign Location, no slow body, no weak secre
     assert.equal(up.emulator.outbox.messages.filter((m) => m.to === "texter").length, 2);
   } finally {
     await close(proxy.server, up.server);
+  }
+});
+
+Deno.test("self-hosted with serve(): a head or body that trickles in is cut off; the browser's address still reaches the upstream", async () => {
+  const seen: (string | null)[] = [];
+  const up = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
+    seen.push(req.headers.get("x-forwarded-for"));
+    return Response.json({ detail: "Not authenticated" }, { status: 401 });
+  });
+  const app = createProxy({ upstream: `http://127.0.0.1:${up.addr.port}`, cookieSecret: SECRET });
+  // Public on IPv6 loopback: the relay in front reaches the proxy over IPv4 loopback, so the
+  // address the upstream is told must be the browser's (::1), not the relay's.
+  const served = await serve(app.fetch, {
+    port: 0,
+    hostname: "::1",
+    deadlines: { headersTimeoutMs: 300, requestTimeoutMs: 600 },
+  });
+  const slowly = async (head: string, drip: string) => {
+    const conn = await Deno.connect({ hostname: "::1", port: served.port });
+    const started = performance.now();
+    const say = (text: string) => conn.write(new TextEncoder().encode(text)).catch(() => 0);
+    await say(head);
+    const trickle = setInterval(() => say(drip), 40);
+    let answer = "";
+    const buffer = new Uint8Array(1024);
+    for (let n; (n = await conn.read(buffer).catch(() => null)) !== null;) {
+      answer += new TextDecoder().decode(buffer.subarray(0, n));
+    }
+    clearInterval(trickle);
+    conn.close();
+    return { answer, ms: performance.now() - started };
+  };
+  const errors: unknown[] = [];
+  const consoleError = console.error;
+  console.error = (...args: unknown[]) => errors.push(args);
+  try {
+    const [head, body] = await Promise.all([
+      slowly("GET /api/agents HTTP/1.1\r\nHost: x\r\n", "X-Slow: 1\r\n"),
+      slowly(
+        "POST /api/auth/login HTTP/1.1\r\nHost: x\r\nOrigin: http://x\r\nContent-Length: 500\r\n\r\n",
+        "a",
+      ),
+    ]);
+    assert.match(head.answer, /^HTTP\/1\.1 408 /);
+    assert.ok(head.ms < 2_000, `head cut off after ${head.ms} ms`);
+    assert.ok(body.ms < 2_500, `body cut off after ${body.ms} ms`);
+    const res = await fetch(`${served.url}/api/agents`);
+    assert.equal(res.status, 401);
+    await res.body?.cancel();
+    assert.deepEqual(seen, ["::1"]);
+    assert.deepEqual(errors, [], "a body cut off is the client's doing, not an error of the proxy");
+  } finally {
+    console.error = consoleError;
+    await served.shutdown();
+    await up.shutdown();
   }
 });
 

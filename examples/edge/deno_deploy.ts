@@ -9,10 +9,20 @@
  * Deno Deploy runs many isolates: they share sessions, refreshes, logouts and the rate limit
  * through Deno KV (CIRTUSAI_PROXY_KV=default, the default here).
  *
+ * On Deno Deploy the platform's front end deals with slow clients and the app is `Deno.serve`d.
+ * Anywhere else `serve()` does: it cuts off request heads and bodies that trickle in and idle
+ * connections (10 s for a head, 30 s for a request, 60 s idle).
+ *
  *   deno run -A examples/edge/deno_deploy.ts
  */
-import { createProxy, proxyOptionsFromEnv } from "../../src/proxy/mod.ts";
+import { createProxy, proxyOptionsFromEnv, serve } from "../../src/proxy/mod.ts";
 
 const env = { CIRTUSAI_PROXY_KV: "default", ...Deno.env.toObject() };
 const app = createProxy({ ...proxyOptionsFromEnv(env), log: console.log });
-Deno.serve({ port: Number(Deno.env.get("PORT") ?? 8080) }, app.fetch);
+const port = Number(Deno.env.get("PORT") ?? 8080);
+if (Deno.env.get("DENO_DEPLOYMENT_ID")) {
+  Deno.serve({ port }, app.fetch);
+} else {
+  const server = await serve(app.fetch, { port, hostname: "0.0.0.0" });
+  console.log(`CirtusAI proxy on ${server.url}`);
+}

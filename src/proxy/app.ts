@@ -390,6 +390,7 @@ export function createProxy(options: ProxyOptions): FetchApp {
       // in is cut off rather than holding the connection.
       const read = await readBody(raw, maxBodyBytes, { timeoutMs: Math.min(timeout, 10_000) });
       if (read === "timeout") return problem(c, 408, "Request body too slow");
+      if (read === "incomplete") return problem(c, 400, "Request body incomplete");
       if (!read) return problem(c, 413, "Request body too large");
       body = read;
     }

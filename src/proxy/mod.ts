@@ -1,7 +1,8 @@
 /**
  * The edge proxy: a Hono app that forwards `/api/*` to a fixed CirtusAI API and adds the
  * authentication that browser code never sees. Runs unchanged on Deno Deploy
- * (`Deno.serve(app.fetch)`) and Cloudflare Workers (`export default proxyFromEnv()`).
+ * (`Deno.serve(app.fetch)`) and Cloudflare Workers (`export default proxyFromEnv()`); self-hosted
+ * on Deno or Node, {@linkcode serve} adds the time limits on slow clients those platforms keep.
  *
  * @example
  * ```ts
@@ -31,3 +32,11 @@ export {
 } from "./durable_object_store.ts";
 export { API_ROUTES, type RouteRule } from "./routes.ts";
 export type { FetchApp } from "../server/fetch_app.ts";
+export {
+  type ClientDeadlines,
+  serve,
+  type Served,
+  type ServeHandler,
+  type ServeInfo,
+  type ServeOptions,
+} from "../server/serve.ts";

@@ -10,13 +10,14 @@ import type { MiddlewareHandler } from "hono";
 
 /**
  * The body of `request`, read to at most `maxBytes`: null when it is larger, `"timeout"` when it
- * has not arrived whole within `timeoutMs` (a body that trickles in must not hold the connection).
+ * has not arrived whole within `timeoutMs` (a body that trickles in must not hold the connection),
+ * `"incomplete"` when it broke off (the client, or a time limit in front, closed the connection).
  */
 export async function readBody(
   request: Request,
   maxBytes: number,
   options: { timeoutMs?: number } = {},
-): Promise<Uint8Array<ArrayBuffer> | null | "timeout"> {
+): Promise<Uint8Array<ArrayBuffer> | null | "timeout" | "incomplete"> {
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > maxBytes) return null;
   if (!request.body) return new Uint8Array(0);
@@ -29,7 +30,9 @@ export async function readBody(
   });
   try {
     for (;;) {
-      const next = late ? await Promise.race([reader.read(), late]) : await reader.read();
+      const read = reader.read().catch(() => "incomplete" as const);
+      const next = late ? await Promise.race([read, late]) : await read;
+      if (next === "incomplete") return next;
       if (next === "timeout") {
         reader.cancel().catch(() => {});
         return "timeout";
@@ -65,6 +68,7 @@ export function limitBody(maxBytes: number): MiddlewareHandler {
       return Number(declared) > maxBytes ? tooLarge() : await next();
     }
     const body = await readBody(raw, maxBytes);
+    if (body === "incomplete") return c.json({ detail: "Request body incomplete" }, 400);
     if (!body || body === "timeout") return tooLarge();
     c.req.raw = new Request(raw.url, { method: raw.method, headers: raw.headers, body });
     await next();
