@@ -3,17 +3,19 @@
 // checks, cookie opened, headers filtered, token added, upstream timeout). The targets take turns
 // (request by request for latency, round by round for throughput), so a machine that slows down
 // for a while slows all three alike; the medians are printed with their ratio to the bare
-// forwarder. Goal: session mode at >= 0.9x the bare forwarder's throughput.
+// forwarder. Goal: session mode at >= 0.9x the bare forwarder's throughput. Two more rows report
+// what the options cost: a shared KvProxyStore, and self-hosting with serve() (the relay that
+// puts time limits on clients, src/server/deadline_relay.ts).
 //
-//   deno run -A bench/proxy_load.ts [--rounds 31] [--requests 10000]
+//   deno run -A bench/proxy_load.ts [--rounds 61] [--requests 10000]
 import { parseArgs } from "node:util";
-import { createProxy, KvProxyStore } from "../src/proxy/mod.ts";
+import { createProxy, KvProxyStore, serve } from "../src/proxy/mod.ts";
 import { SessionSealer } from "../src/proxy/session_cookie.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
   options: {
-    rounds: { type: "string", default: "31" },
+    rounds: { type: "string", default: "61" },
     requests: { type: "string", default: "10000" },
   },
 });
@@ -65,6 +67,11 @@ const kvProxy = Deno.serve(
     store: new KvProxyStore(kv),
   }).fetch,
 );
+// The same proxy self-hosted with serve(): behind the relay that cuts off slow clients.
+const relayed = await serve(
+  createProxy({ upstream: upstreamUrl, cookieSecret: SECRET, rateLimit: { limit: 1e9 } }).fetch,
+  { hostname: "127.0.0.1", port: 0 },
+);
 // A session as a login through the proxy makes it: with its id, so the shared store is read.
 const cookie = `cirtusai_session=${await new SessionSealer(SECRET, "cirtusai_session").seal({
   access_token: "token",
@@ -94,6 +101,7 @@ const targets = [
   target("bare forwarder", `http://127.0.0.1:${bare.addr.port}/api/agents`, { cookie }),
   target("proxy (session)", `http://127.0.0.1:${proxy.addr.port}/api/agents`, { cookie }),
   target("proxy, KvProxyStore", `http://127.0.0.1:${kvProxy.addr.port}/api/agents`, { cookie }),
+  target("proxy, serve() time limits", `${relayed.url}/api/agents`, { cookie }),
 ];
 const [, bareTarget] = targets;
 
@@ -163,5 +171,11 @@ console.log(
   }x the bare forwarder (median of ${ROUNDS} rounds); goal 0.9x`,
 );
 
-await Promise.all([upstream.shutdown(), bare.shutdown(), proxy.shutdown(), kvProxy.shutdown()]);
+await Promise.all([
+  upstream.shutdown(),
+  bare.shutdown(),
+  proxy.shutdown(),
+  kvProxy.shutdown(),
+  relayed.shutdown(),
+]);
 kv.close();
