@@ -3,9 +3,9 @@
 import assert from "node:assert/strict";
 import { FramingError, Http1Framing } from "../src/server/http1_framing.ts";
 import { serve } from "../src/server/serve.ts";
+import { rawConnection as raw, slowClient } from "./raw_connection.ts";
 
 const enc = new TextEncoder();
-const dec = new TextDecoder();
 
 /** Pushes `text` to a fresh framing `step` bytes at a time; the phase after each request's end. */
 function frame(text: string, step: number): Http1Framing {
@@ -64,34 +64,6 @@ Deno.test("framing: smuggling shapes and over-long heads are refused", () => {
   assert.equal(frame("POST / HTTP/1.1\r\nContent-Length: 2, 2\r\n\r\nok", 3).phase, "idle");
 });
 
-/** A raw connection: writes, then everything read until the server closes, and when. */
-async function raw(port: number, hostname = "127.0.0.1") {
-  const conn = await Deno.connect({ hostname, port });
-  const started = performance.now();
-  let text = "";
-  const closed = (async () => {
-    const buffer = new Uint8Array(4096);
-    for (;;) {
-      const n = await conn.read(buffer).catch(() => null);
-      if (n === null) break;
-      text += dec.decode(buffer.subarray(0, n));
-    }
-    return performance.now() - started;
-  })();
-  return {
-    write: (s: string) => conn.write(enc.encode(s)).catch(() => 0),
-    closed,
-    text: () => text,
-    close: () => {
-      try {
-        conn.close();
-      } catch {
-        // closed already
-      }
-    },
-  };
-}
-
 const SHORT = { headersTimeoutMs: 400, requestTimeoutMs: 900, idleTimeoutMs: 600 };
 const hello = (request: Request, info: { remoteAddr: { hostname: string } }) =>
   request.text().catch(() => "(cut)").then((body) =>
@@ -103,12 +75,11 @@ const hello = (request: Request, info: { remoteAddr: { hostname: string } }) =>
 Deno.test("deadlines: a head sent a header at a time is cut off with a 408", async () => {
   const server = await serve(hello, { port: 0, hostname: "127.0.0.1", deadlines: SHORT });
   try {
-    const client = await raw(server.port);
-    await client.write("GET / HTTP/1.1\r\nHost: x\r\n");
-    const trickle = setInterval(() => client.write("X-Slow: 1\r\n"), 50);
-    const ms = await client.closed;
-    clearInterval(trickle);
-    assert.match(client.text(), /^HTTP\/1\.1 408 /);
+    const { answer, ms } = await slowClient(server.port, {
+      head: "GET / HTTP/1.1\r\nHost: x\r\n",
+      drip: "X-Slow: 1\r\n",
+    });
+    assert.match(answer, /^HTTP\/1\.1 408 /);
     assert.ok(ms >= 350 && ms < 2_000, `closed after ${ms} ms`);
   } finally {
     await server.shutdown();
@@ -118,12 +89,14 @@ Deno.test("deadlines: a head sent a header at a time is cut off with a 408", asy
 Deno.test("deadlines: a body that trickles in, and a connection that sends nothing, are closed", async () => {
   const server = await serve(hello, { port: 0, hostname: "127.0.0.1", deadlines: SHORT });
   try {
-    const slowBody = await raw(server.port);
-    await slowBody.write("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n");
-    const trickle = setInterval(() => slowBody.write("a"), 50);
     const silent = await raw(server.port);
-    const [bodyMs, silentMs] = await Promise.all([slowBody.closed, silent.closed]);
-    clearInterval(trickle);
+    const [{ ms: bodyMs }, silentMs] = await Promise.all([
+      slowClient(server.port, {
+        head: "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n",
+        drip: "a",
+      }),
+      silent.closed,
+    ]);
     assert.ok(bodyMs >= 850 && bodyMs < 2_500, `slow body closed after ${bodyMs} ms`);
     assert.ok(silentMs >= 350 && silentMs < 2_000, `silent connection closed after ${silentMs} ms`);
     assert.equal(silent.text(), "");

@@ -2,6 +2,7 @@
 // installs the tarball with npm, type-checks a program with `tsc --strict` (lib es2022 + dom, no
 // skipLibCheck), runs it on Node against the in-process emulator, and runs `npx cirtusai`.
 import assert from "node:assert/strict";
+import { slowClient } from "./raw_connection.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -170,22 +171,11 @@ export const verify = verifyCredentialJwt;
 
       // Time limits on clients on Node too: a head sent a header at a time is answered 408 and
       // closed after the 10 s headers limit. It runs while the rest of the test goes on.
-      const slowClient = (async () => {
-        const { port } = new URL(url);
-        const conn = await Deno.connect({ hostname: "127.0.0.1", port: Number(port) });
-        const started = performance.now();
-        const say = (text: string) => conn.write(new TextEncoder().encode(text)).catch(() => 0);
-        await say("GET /agents HTTP/1.1\r\nHost: x\r\n");
-        const trickle = setInterval(() => say("X-Slow: 1\r\n"), 500);
-        let answer = "";
-        const buffer = new Uint8Array(1024);
-        for (let n; (n = await conn.read(buffer).catch(() => null)) !== null;) {
-          answer += new TextDecoder().decode(buffer.subarray(0, n));
-        }
-        clearInterval(trickle);
-        conn.close();
-        return { answer, ms: performance.now() - started };
-      })();
+      const slow = slowClient(Number(new URL(url).port), {
+        head: "GET /agents HTTP/1.1\r\nHost: x\r\n",
+        drip: "X-Slow: 1\r\n",
+        everyMs: 500,
+      });
 
       // The hidden prompt on Node, at a real pseudo-terminal (script): raw mode and UTF-8.
       const password = "pässwörd-123";
@@ -224,9 +214,9 @@ export const verify = verifyCredentialJwt;
       });
       assert.equal(login.status, 200, "the typed password logs in");
       await login.body?.cancel();
-      const slow = await slowClient;
-      assert.match(slow.answer, /^HTTP\/1\.1 408 /);
-      assert.ok(slow.ms >= 9_500 && slow.ms < 13_000, `cut off after ${slow.ms} ms`);
+      const { answer, ms } = await slow;
+      assert.match(answer, /^HTTP\/1\.1 408 /);
+      assert.ok(ms >= 9_500 && ms < 13_000, `cut off after ${ms} ms`);
     } finally {
       emulator.kill("SIGTERM");
       await emulator.status;

@@ -13,6 +13,7 @@ import {
   serve,
 } from "../src/proxy/mod.ts";
 import { readCookie } from "../src/proxy/session_cookie.ts";
+import { slowClient } from "./raw_connection.ts";
 
 const SECRET = "instances-test-cookie-secret-Zk4n8Qw2Lr7Tv1Bx";
 const PASSWORD = "correct horse battery";
@@ -298,31 +299,21 @@ Deno.test("self-hosted with serve(): a head or body that trickles in is cut off;
     hostname: "::1",
     deadlines: { headersTimeoutMs: 300, requestTimeoutMs: 600 },
   });
-  const slowly = async (head: string, drip: string) => {
-    const conn = await Deno.connect({ hostname: "::1", port: served.port });
-    const started = performance.now();
-    const say = (text: string) => conn.write(new TextEncoder().encode(text)).catch(() => 0);
-    await say(head);
-    const trickle = setInterval(() => say(drip), 40);
-    let answer = "";
-    const buffer = new Uint8Array(1024);
-    for (let n; (n = await conn.read(buffer).catch(() => null)) !== null;) {
-      answer += new TextDecoder().decode(buffer.subarray(0, n));
-    }
-    clearInterval(trickle);
-    conn.close();
-    return { answer, ms: performance.now() - started };
-  };
   const errors: unknown[] = [];
   const consoleError = console.error;
   console.error = (...args: unknown[]) => errors.push(args);
   try {
     const [head, body] = await Promise.all([
-      slowly("GET /api/agents HTTP/1.1\r\nHost: x\r\n", "X-Slow: 1\r\n"),
-      slowly(
-        "POST /api/auth/login HTTP/1.1\r\nHost: x\r\nOrigin: http://x\r\nContent-Length: 500\r\n\r\n",
-        "a",
-      ),
+      slowClient(served.port, {
+        hostname: "::1",
+        head: "GET /api/agents HTTP/1.1\r\nHost: x\r\n",
+        drip: "X-Slow: 1\r\n",
+      }),
+      slowClient(served.port, {
+        hostname: "::1",
+        head: "POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n",
+        drip: "a",
+      }),
     ]);
     assert.match(head.answer, /^HTTP\/1\.1 408 /);
     assert.ok(head.ms < 2_000, `head cut off after ${head.ms} ms`);
