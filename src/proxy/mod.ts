@@ -1,6 +1,6 @@
 /**
- * The edge proxy: a Hono app that forwards `/api/*` to a fixed CirtusAI API and adds the
- * authentication that browser code never sees. Runs unchanged on Deno Deploy
+ * The edge proxy: an app (Hono underneath) that forwards `/api/*` to a fixed CirtusAI API and adds
+ * the authentication that browser code never sees. Runs unchanged on Deno Deploy
  * (`Deno.serve(app.fetch)`) and Cloudflare Workers (`export default proxyFromEnv()`); self-hosted
  * on Deno or Node, {@linkcode serve} adds the time limits on slow clients those platforms keep.
  *

@@ -144,7 +144,7 @@ export function listenWithDeadlines(
     for (;;) {
       const n = await r.inner.read(buffer);
       if (n === null) break;
-      // An answer flowing keeps an idle connection open; a request still arriving is timed as it was.
+      // An answer flowing keeps an idle connection open; a request still arriving keeps its limit.
       if (r.framing.phase === "idle") r.deadline = idleDeadline();
       await writeAll(r.client, buffer.subarray(0, n));
     }

@@ -55,7 +55,7 @@ export class Http1Framing {
     this.#maxHeadBytes = options.maxHeadBytes ?? 64 * 1024;
   }
 
-  /** Reads `bytes`, the next part of the stream; throws a {@linkcode FramingError} when malformed. */
+  /** Reads `bytes`, the stream's next part; throws a {@linkcode FramingError} when malformed. */
   push(bytes: Uint8Array): void {
     let i = 0;
     while (i < bytes.length) {
