@@ -840,3 +840,36 @@ Deno.test("relay passes a clean answer as it is and copies one whose headers mus
   assert.equal(dirty.headers.get("x-request-id"), null, "not on the allowlist");
   assert.equal(await dirty.text(), "{}");
 });
+
+Deno.test("an unexpected failure is a 500 with no detail, with or without an Origin (both paths)", async () => {
+  const errors: string[] = [];
+  const consoleError = console.error;
+  console.error = (line: string) => errors.push(line);
+  try {
+    for (const sync of [true, false]) {
+      const proxy = createProxy({
+        upstream: "http://upstream.test",
+        cookieSecret: SECRET,
+        rateLimit: {
+          store: {
+            hit: () => {
+              if (sync) throw new TypeError("store down: secret-detail");
+              return Promise.reject(new TypeError("store down: secret-detail"));
+            },
+          },
+        },
+      });
+      for (const headers of [{}, { origin: "https://app.example" }] as Record<string, string>[]) {
+        const res = await proxy.fetch(new Request("https://app.example/api/agents", { headers }));
+        assert.equal(res.status, 500);
+        assert.deepEqual(await res.json(), { detail: "Internal Server Error" });
+      }
+    }
+    assert.equal(errors.length, 4);
+    for (const line of errors) {
+      assert.equal(line, "proxy: unexpected error on GET /api/agents: TypeError");
+    }
+  } finally {
+    console.error = consoleError;
+  }
+});
