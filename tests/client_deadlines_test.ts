@@ -185,3 +185,38 @@ Deno.test("deadlines: Deno.serve alone keeps a trickling client (what the relay 
     await server.shutdown();
   }
 });
+
+Deno.test("deadlines: out of file descriptors for a while, the server goes on serving (Deno.serve alone stops)", async () => {
+  // A server limited to 64 descriptors; 80 clients at once exhaust them, then leave.
+  const script = await Deno.makeTempFile({ suffix: ".ts" });
+  await Deno.writeTextFile(
+    script,
+    `import { serve } from ${
+      JSON.stringify(new URL("../src/server/serve.ts", import.meta.url).href)
+    };
+const server = await serve(() => new Response("ok"), { port: 0, hostname: "127.0.0.1" });
+console.log(server.port);`,
+  );
+  const child = new Deno.Command("bash", {
+    args: ["-c", `ulimit -n 64 && exec "${Deno.execPath()}" run -A "${script}"`],
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  try {
+    const port = Number((await lines.read()).value);
+    const crowd = await Promise.all(
+      Array.from({ length: 80 }, () => Deno.connect({ hostname: "127.0.0.1", port })),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (const conn of crowd) conn.close();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const res = await fetch(`http://127.0.0.1:${port}/`);
+    assert.equal(await res.text(), "ok");
+  } finally {
+    child.kill("SIGKILL");
+    await child.status;
+    await lines.cancel().catch(() => {});
+    await Deno.remove(script);
+  }
+});

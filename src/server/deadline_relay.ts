@@ -59,10 +59,15 @@ const REFUSAL = (status: number, reason: string) =>
   );
 
 /**
- * Listens on `hostname:port` and relays to `innerPort` on 127.0.0.1 under the deadlines.
+ * Listens on `hostname:port` and relays to `innerPort()` on 127.0.0.1 under the deadlines.
  */
 export function listenWithDeadlines(
-  options: { hostname: string; port: number; innerPort: number } & ClientDeadlines,
+  options: {
+    hostname: string;
+    port: number;
+    /** The inner server's port on 127.0.0.1; undefined while there is none. */
+    innerPort: () => number | undefined;
+  } & ClientDeadlines,
 ): DeadlineRelay {
   const headersTimeout = options.headersTimeoutMs ?? 10_000;
   const requestTimeout = options.requestTimeoutMs ?? 30_000;
@@ -153,7 +158,9 @@ export function listenWithDeadlines(
   async function relay(client: Deno.Conn): Promise<void> {
     let inner: Deno.Conn;
     try {
-      inner = await Deno.connect({ hostname: "127.0.0.1", port: options.innerPort });
+      const port = options.innerPort();
+      if (port === undefined) throw new Deno.errors.ConnectionRefused("no server");
+      inner = await Deno.connect({ hostname: "127.0.0.1", port });
     } catch {
       client.close();
       return;
@@ -178,13 +185,17 @@ export function listenWithDeadlines(
     ]);
   }
 
+  let closing = false;
   const accepting = (async () => {
-    for (;;) {
+    while (!closing) {
       let conn: Deno.Conn;
       try {
         conn = await listener.accept();
       } catch {
-        return; // closed
+        // Closed, or out of file descriptors for a moment (many clients at once): that must not
+        // stop the server for good, so accepting goes on after a pause.
+        if (!closing) await new Promise((resolve) => setTimeout(resolve, 50));
+        continue;
       }
       relay(conn).catch(() => {});
     }
@@ -194,6 +205,7 @@ export function listenWithDeadlines(
     addr: listener.addr as Deno.NetAddr,
     clientOf: (inner) => inner.hostname === "127.0.0.1" ? clients.get(inner.port) : undefined,
     async close(drained) {
+      closing = true;
       try {
         listener.close();
       } catch {

@@ -81,36 +81,55 @@ export async function serve(handler: ServeHandler, options: ServeOptions): Promi
     }
     const { listenWithDeadlines } = await import("./deadline_relay.ts");
     let clientOf = (_: Deno.NetAddr): string | undefined => undefined;
-    // The server itself listens on loopback only; the public port is the relay's.
-    const inner = Deno.serve(
-      { port: 0, hostname: "127.0.0.1", onListen: () => {} },
-      (request, info) => {
-        const peer = info.remoteAddr as Deno.NetAddr;
-        return handler(request, { remoteAddr: { hostname: clientOf(peer) ?? peer.hostname } });
-      },
-    );
+    let stopping: Promise<void> | undefined;
+    // The server itself listens on loopback only; the public port is the relay's. Deno.serve
+    // stops for good when it runs out of file descriptors (its `finished` rejects), so a server
+    // that stops before shutdown() is started again, and the relay goes on with the new one.
+    let inner: Deno.HttpServer<Deno.NetAddr> | undefined;
+    const start = () => {
+      const server = Deno.serve(
+        { port: 0, hostname: "127.0.0.1", onListen: () => {} },
+        (request, info) => {
+          const peer = info.remoteAddr;
+          return handler(request, { remoteAddr: { hostname: clientOf(peer) ?? peer.hostname } });
+        },
+      );
+      inner = server;
+      server.finished.catch(() => {}).then(() => {
+        if (stopping || inner !== server) return;
+        inner = undefined;
+        setTimeout(restart, 100);
+      });
+    };
+    const restart = () => {
+      if (stopping) return;
+      try {
+        start();
+      } catch {
+        setTimeout(restart, 100); // still out of descriptors
+      }
+    };
+    start();
     let relay;
     try {
       relay = listenWithDeadlines({
         ...options.deadlines,
         hostname: options.hostname,
         port: options.port,
-        innerPort: inner.addr.port,
+        innerPort: () => inner?.addr.port,
       });
     } catch (err) {
-      await inner.shutdown();
+      await inner?.shutdown();
       throw err;
     }
     clientOf = relay.clientOf;
     const { hostname, port } = relay.addr;
-    let stopping: Promise<void> | undefined;
-    const shutdown = () => stopping ??= relay.close(inner.shutdown());
-    return {
-      url: urlOf(hostname, port),
-      port,
-      finished: inner.finished.then(() => stopping),
-      shutdown,
-    };
+    let stopped: () => void;
+    const finished = new Promise<void>((resolve) => (stopped = resolve));
+    const shutdown = () =>
+      stopping ??= relay.close(inner?.shutdown().catch(() => {}) ?? Promise.resolve())
+        .then(() => stopped());
+    return { url: urlOf(hostname, port), port, finished, shutdown };
   }
   return await (await import("./serve_node.ts")).serveNode(handler, options, urlOf);
 }
