@@ -220,3 +220,20 @@ console.log(server.port);`,
     await Deno.remove(script);
   }
 });
+
+Deno.test("deadlines: a port already taken is an error, and nothing is left running", async () => {
+  const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const descriptors = () => [...Deno.readDirSync("/proc/self/fd")].length;
+  try {
+    const before = descriptors();
+    await assert.rejects(
+      serve(hello, { port: taken.addr.port, hostname: "127.0.0.1" }),
+      Deno.errors.AddrInUse,
+    );
+    // The inner server is not started again behind the caller's back.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    assert.equal(descriptors(), before);
+  } finally {
+    taken.close();
+  }
+});

@@ -119,6 +119,7 @@ export async function serve(handler: ServeHandler, options: ServeOptions): Promi
         innerPort: () => inner?.addr.port,
       });
     } catch (err) {
+      stopping = Promise.resolve(); // not started again
       await inner?.shutdown();
       throw err;
     }
