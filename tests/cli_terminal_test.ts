@@ -5,6 +5,7 @@ import jsQRModule from "jsqr";
 import { CirtusAIClient, Totp } from "../mod.ts";
 import { urlKey } from "../src/cli/credentials.ts";
 import { createEmulator, serveEmulator } from "../src/emulator/mod.ts";
+import { quote, runInTerminal, runPiped } from "./cli_process.ts";
 
 // jsqr is CommonJS: its default export arrives wrapped.
 const jsQR =
@@ -16,10 +17,6 @@ const jsQR =
   ) => { data: string } | null;
 const CLI = new URL("../cli.ts", import.meta.url).pathname;
 const PASSWORD = "correct horse battery";
-
-function quote(s: string): string {
-  return `'${s.replaceAll("'", `'\\''`)}'`;
-}
 
 function baseEnv(config: string, apiUrl?: string): Record<string, string> {
   const keep = Object.fromEntries(
@@ -37,56 +34,20 @@ function baseEnv(config: string, apiUrl?: string): Record<string, string> {
 }
 
 /** Runs the CLI with a pipe for stdout and stderr. */
-async function piped(args: string[], env: Record<string, string>, stdin = "") {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", "-A", CLI, ...args],
-    env,
-    clearEnv: true,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const w = child.stdin.getWriter();
-  await w.write(new TextEncoder().encode(stdin));
-  await w.close();
-  const out = await child.output();
-  const t = (b: Uint8Array) => new TextDecoder().decode(b);
-  return { code: out.code, stdout: t(out.stdout), stderr: t(out.stderr) };
+function piped(args: string[], env: Record<string, string>, stdin = "") {
+  return runPiped([Deno.execPath(), "run", "--quiet", "-A", CLI, ...args], { env, stdin });
 }
 
 /**
  * Runs the CLI in a pseudo-terminal (`script`), answering each prompt as it appears, like a
  * person typing. Returns everything the terminal showed.
  */
-async function terminal(
+function terminal(
   args: string[],
   env: Record<string, string>,
   answers: [prompt: string, typed: string][] = [],
 ) {
-  const command = [Deno.execPath(), "run", "--quiet", "-A", CLI, ...args].map(quote).join(" ");
-  const child = new Deno.Command("script", {
-    args: ["-qfec", command, "/dev/null"],
-    env,
-    clearEnv: true,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  let screen = "";
-  const pending = [...answers];
-  for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
-    screen += chunk;
-    while (pending.length && screen.includes(pending[0][0])) {
-      const [, typed] = pending.shift()!;
-      await new Promise((resolve) => setTimeout(resolve, 50)); // the prompt is raw by now
-      await writer.write(new TextEncoder().encode(typed));
-    }
-  }
-  await writer.close().catch(() => {});
-  const { code } = await child.status;
-  await child.stderr.cancel();
-  return { code, screen };
+  return runInTerminal([Deno.execPath(), "run", "--quiet", "-A", CLI, ...args], { env, answers });
 }
 
 async function setup() {

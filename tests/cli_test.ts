@@ -3,14 +3,9 @@ import assert from "node:assert/strict";
 import { Totp } from "../mod.ts";
 import { urlKey } from "../src/cli/credentials.ts";
 import { serveEmulator } from "../src/emulator/mod.ts";
+import { type PipedRun as Run, runPiped } from "./cli_process.ts";
 
 const CLI = new URL("../cli.ts", import.meta.url).pathname;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 async function setup() {
   const emulator = await serveEmulator({ port: 0, pbkdf2Iterations: 1_000 });
@@ -29,25 +24,14 @@ async function setup() {
     CIRTUSAI_API_URL: emulator.url,
     NO_COLOR: "1",
   };
-  const cli = async (
+  const cli = (
     args: string[],
     options: { stdin?: string; env?: Record<string, string> } = {},
-  ): Promise<Run> => {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--quiet", "-A", CLI, ...args],
+  ): Promise<Run> =>
+    runPiped([Deno.execPath(), "run", "--quiet", "-A", CLI, ...args], {
       env: { ...env, ...options.env },
-      clearEnv: true,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const writer = child.stdin.getWriter();
-    if (options.stdin) await writer.write(new TextEncoder().encode(options.stdin));
-    await writer.close();
-    const out = await child.output();
-    const text = (b: Uint8Array) => new TextDecoder().decode(b);
-    return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
-  };
+      stdin: options.stdin,
+    });
   const json = async (
     args: string[],
     options?: { stdin?: string; env?: Record<string, string> },

@@ -2,6 +2,7 @@
 // installs the tarball with npm, type-checks a program with `tsc --strict` (lib es2022 + dom, no
 // skipLibCheck), runs it on Node against the in-process emulator, and runs `npx cirtusai`.
 import assert from "node:assert/strict";
+import { runInTerminal } from "./cli_process.ts";
 import { slowClient } from "./raw_connection.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -179,34 +180,21 @@ export const verify = verifyCredentialJwt;
 
       // The hidden prompt on Node, at a real pseudo-terminal (script): raw mode and UTF-8.
       const password = "pässwörd-123";
-      const pty = new Deno.Command("script", {
-        args: [
-          "-qfec",
-          "node node_modules/.bin/cirtusai auth register ptyuser pty@example.com",
-          "/dev/null",
-        ],
-        cwd: dir,
-        env: {
-          CIRTUSAI_API_URL: url,
-          XDG_CONFIG_HOME: `${dir}/config`,
-          PATH: Deno.env.get("PATH")!,
+      const { code: ptyCode, screen } = await runInTerminal(
+        ["node", "node_modules/.bin/cirtusai", "auth", "register", "ptyuser", "pty@example.com"],
+        {
+          cwd: dir,
+          env: {
+            CIRTUSAI_API_URL: url,
+            XDG_CONFIG_HOME: `${dir}/config`,
+            PATH: Deno.env.get("PATH")!,
+          },
+          clearEnv: false,
+          answers: [["Choose a password: ", `${password}\r`]],
+          typeDelayMs: 200,
         },
-        stdin: "piped",
-        stdout: "piped",
-        stderr: "null",
-      }).spawn();
-      const writer = pty.stdin.getWriter();
-      let screen = "";
-      for await (const chunk of pty.stdout.pipeThrough(new TextDecoderStream())) {
-        screen += chunk;
-        if (screen.includes("Choose a password: ") && !screen.includes("\u0000sent")) {
-          screen += "\u0000sent";
-          await new Promise((resolve) => setTimeout(resolve, 200));
-          await writer.write(new TextEncoder().encode(`${password}\r`));
-        }
-      }
-      await writer.close().catch(() => {});
-      assert.equal((await pty.status).code, 0, screen);
+      );
+      assert.equal(ptyCode, 0, screen);
       assert.ok(!screen.includes(password), "the password is not echoed");
       const login = await fetch(`${url}/auth/login`, {
         method: "POST",
