@@ -2,6 +2,7 @@
 // session mode, against the emulator at argv[2]: register, log in, call, all through the Worker.
 import { Miniflare } from "miniflare";
 import { Totp } from "../../dist/cirtusai.js";
+import { workerCall } from "./worker_call.mjs";
 
 const [upstream, secret] = process.argv.slice(2);
 const mf = new Miniflare({
@@ -10,23 +11,12 @@ const mf = new Miniflare({
   compatibilityDate: "2025-01-01",
   bindings: { CIRTUSAI_UPSTREAM: upstream, CIRTUSAI_COOKIE_SECRET: secret },
 });
-const origin = "http://localhost";
 let cookie = "";
-async function call(method, path, { json, form } = {}) {
-  const headers = { origin };
-  let body;
-  if (json) {
-    headers["content-type"] = "application/json";
-    body = JSON.stringify(json);
-  } else if (form) {
-    headers["content-type"] = "application/x-www-form-urlencoded";
-    body = new URLSearchParams(form).toString();
-  }
-  if (cookie) headers.cookie = cookie;
-  const res = await mf.dispatchFetch(`${origin}${path}`, { method, headers, body });
-  const setCookie = res.headers.get("set-cookie");
-  if (setCookie) cookie = setCookie.split(";")[0];
-  return { status: res.status, body: await res.json(), setCookie };
+/** A call with the session cookie kept from the last answer that set one. */
+async function call(method, path, options = {}) {
+  const answer = await workerCall(mf, method, path, { ...options, cookie });
+  if (answer.cookie) cookie = answer.cookie;
+  return answer;
 }
 try {
   const username = `worker_${crypto.randomUUID().slice(0, 8)}`;

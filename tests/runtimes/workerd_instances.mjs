@@ -3,6 +3,7 @@
 // after the access token expires, 8 parallel calls, then a logout, then the rate limit.
 import { Miniflare } from "miniflare";
 import { Totp } from "../../dist/cirtusai.js";
+import { workerCall as call } from "./worker_call.mjs";
 
 const [upstream, secret] = process.argv.slice(2);
 const worker = (bindings) =>
@@ -13,26 +14,6 @@ const worker = (bindings) =>
     durableObjects: { CIRTUSAI_PROXY_STATE: "ProxyStateObject" },
     bindings: { CIRTUSAI_UPSTREAM: upstream, CIRTUSAI_COOKIE_SECRET: secret, ...bindings },
   });
-const origin = "http://localhost";
-async function call(mf, method, path, { json, form, cookie } = {}) {
-  const headers = { origin };
-  let body;
-  if (json) {
-    headers["content-type"] = "application/json";
-    body = JSON.stringify(json);
-  } else if (form) {
-    headers["content-type"] = "application/x-www-form-urlencoded";
-    body = new URLSearchParams(form).toString();
-  }
-  if (cookie) headers.cookie = cookie;
-  const res = await mf.dispatchFetch(`${origin}${path}`, { method, headers, body });
-  const setCookie = res.headers.get("set-cookie");
-  return {
-    status: res.status,
-    body: await res.json().catch(() => null),
-    cookie: setCookie?.split(";")[0],
-  };
-}
 const mf = worker({});
 const limited = worker({ CIRTUSAI_PROXY_RATE_LIMIT: "3" });
 try {
