@@ -111,9 +111,13 @@ function executionCtxOf(c: Context): unknown {
   }
 }
 
+/** The browser's address: the connection's (Deno), or what Cloudflare itself sets (Workers). */
+function browserAddress(request: Request, env: unknown): string | undefined {
+  return remoteAddress(env) ?? request.headers.get("cf-connecting-ip") ?? undefined;
+}
+
 function defaultClientKey(request: Request, env: unknown): string {
-  // On Workers there is no connection info; Cloudflare itself sets cf-connecting-ip.
-  return remoteAddress(env) ?? request.headers.get("cf-connecting-ip") ?? "anonymous";
+  return browserAddress(request, env) ?? "anonymous";
 }
 
 /**
@@ -415,7 +419,7 @@ export function createProxy(options: ProxyOptions): FetchApp {
       body = read;
     }
     const target = search ? path + search : path;
-    const client = remoteAddress(call.env) ?? raw.headers.get("cf-connecting-ip") ?? undefined;
+    const client = browserAddress(raw, call.env);
     const forward = (token?: string, payload = body) =>
       upstreamApi.call(target, {
         method,

@@ -81,14 +81,13 @@ export function listenWithDeadlines(
   const open = new Set<Relayed>();
   const clients = new Map<number, string>(); // the inner connection's local port -> the client
 
+  const headTimeout = Math.min(headersTimeout, requestTimeout);
   const idleDeadline = () => Date.now() + idleTimeout;
   /** The deadline for where the framing now is. */
   const deadlineOf = (r: Relayed) =>
     r.framing.phase === "idle"
       ? idleDeadline()
-      : r.framing.phase === "head"
-      ? Math.min(r.requestStart + headersTimeout, r.requestStart + requestTimeout)
-      : r.requestStart + requestTimeout;
+      : r.requestStart + (r.framing.phase === "head" ? headTimeout : requestTimeout);
 
   function end(r: Relayed, refusal?: Uint8Array): void {
     if (r.closed) return;
@@ -169,7 +168,7 @@ export function listenWithDeadlines(
       client,
       inner,
       framing: new Http1Framing({ maxHeadBytes: options.maxHeadBytes }),
-      deadline: Math.min(Date.now() + headersTimeout, idleDeadline()),
+      deadline: Math.min(Date.now() + headTimeout, idleDeadline()),
       requestStart: Date.now(),
       closed: false,
     };
