@@ -27,6 +27,12 @@ async function requireFile(path: string, install: string): Promise<void> {
   }
 }
 
+/** Debian's Chromium and playwright-core, which drive the browser tests. */
+async function requireChromium(): Promise<void> {
+  await requireFile(CHROMIUM, "apt-get install -y chromium");
+  await requireFile(`${RUNTIMES}node_modules/playwright-core/package.json`, NPM_CI);
+}
+
 async function node(script: string, args: string[]): Promise<Record<string, unknown>> {
   let out: Deno.CommandOutput;
   try {
@@ -88,8 +94,7 @@ function serveFiles(
 }
 
 Deno.test("Chromium: two tabs sharing a LocalStorageTokenStore refresh once (Web Locks)", async () => {
-  await requireFile(CHROMIUM, "apt-get install -y chromium");
-  await requireFile(`${RUNTIMES}node_modules/playwright-core/package.json`, NPM_CI);
+  await requireChromium();
   await bundles();
   const emulator = createEmulator({ pbkdf2Iterations: 1_000 });
   let refreshes = 0;
@@ -127,8 +132,7 @@ Deno.test("Chromium: two tabs sharing a LocalStorageTokenStore refresh once (Web
 });
 
 Deno.test("Chromium: the SDK across origins, and a session-mode login through the edge proxy", async () => {
-  await requireFile(CHROMIUM, "apt-get install -y chromium");
-  await requireFile(`${RUNTIMES}node_modules/playwright-core/package.json`, NPM_CI);
+  await requireChromium();
   await bundles();
   const emulator = await serveEmulator({ port: 0, pbkdf2Iterations: 1_000 });
   const pages = serveFiles({
@@ -215,8 +219,7 @@ Deno.test("Chromium: the SDK across origins, and a session-mode login through th
 });
 
 Deno.test("Chromium: the emulator's UI (accounts with their current code, the agent tree, SMS, the clock) and /docs", async () => {
-  await requireFile(CHROMIUM, "apt-get install -y chromium");
-  await requireFile(`${RUNTIMES}node_modules/playwright-core/package.json`, NPM_CI);
+  await requireChromium();
   const emulator = createEmulator({ pbkdf2Iterations: 1_000 });
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
@@ -300,8 +303,7 @@ Deno.test("Chromium: the emulator's UI (accounts with their current code, the ag
 });
 
 Deno.test("Chromium: the example web app's whole flow through the proxy, with no token the page can read", async () => {
-  await requireFile(CHROMIUM, "apt-get install -y chromium");
-  await requireFile(`${RUNTIMES}node_modules/playwright-core/package.json`, NPM_CI);
+  await requireChromium();
   await bundles();
   const emulator = await serveEmulator({ port: 0, pbkdf2Iterations: 1_000 });
   const { webApp } = await import("../examples/web/serve.ts");
