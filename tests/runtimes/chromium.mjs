@@ -18,3 +18,12 @@ export function launchChromium() {
     ],
   });
 }
+
+/** A page in a new context of `viewport`, with the errors it throws collected in `errors`. */
+export async function openPage(browser, viewport) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  return { context, page, errors };
+}

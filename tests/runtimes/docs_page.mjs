@@ -1,14 +1,11 @@
 // Run by tests/runtimes_test.ts: the emulator's /docs (argv[2]) in headless Chromium: the reference
 // renders every operation of /openapi.json. Saves a screenshot to argv[3].
-import { launchChromium } from "./chromium.mjs";
+import { launchChromium, openPage } from "./chromium.mjs";
 
 const [url, screenshot] = process.argv.slice(2);
 const browser = await launchChromium();
 try {
-  const page = await (await browser.newContext({ viewport: { width: 1200, height: 900 } }))
-    .newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
+  const { page, errors } = await openPage(browser, { width: 1200, height: 900 });
   const requests = [];
   page.on("request", (r) => requests.push(r.url()));
   await page.goto(url);

@@ -1,15 +1,12 @@
 // Run by tests/runtimes_test.ts: the emulator's UI (argv[2]) in headless Chromium. Reads the
 // current code of the account argv[3], opens it for its agent tree, reads the SMS outbox, advances
 // the clock through the page, and saves a screenshot to argv[4].
-import { launchChromium } from "./chromium.mjs";
+import { launchChromium, openPage } from "./chromium.mjs";
 
 const [url, username, screenshot] = process.argv.slice(2);
 const browser = await launchChromium();
 try {
-  const page = await (await browser.newContext({ viewport: { width: 1200, height: 900 } }))
-    .newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
+  const { page, errors } = await openPage(browser, { width: 1200, height: 900 });
   await page.goto(url);
   await page.waitForFunction(() => globalThis.__ready === true, null, { timeout: 15_000 });
   const code = await page.textContent(`[data-code="${username}"]`);

@@ -2,16 +2,13 @@
 // as a person does it: register, log in with the password then the code, a child with
 // permissions, a wallet, a credential issued and verified, then a look for tokens the page could
 // read. Saves a screenshot to argv[3].
-import { launchChromium } from "./chromium.mjs";
+import { launchChromium, openPage } from "./chromium.mjs";
 import { Totp } from "../../dist/cirtusai.js";
 
 const [url, screenshot] = process.argv.slice(2);
 const browser = await launchChromium();
 try {
-  const context = await browser.newContext({ viewport: { width: 900, height: 1400 } });
-  const page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
+  const { context, page, errors } = await openPage(browser, { width: 900, height: 1400 });
   await page.goto(url);
   await page.waitForFunction(() => globalThis.__ready === true);
   const username = `web_${crypto.randomUUID().slice(0, 8)}`;
