@@ -223,16 +223,35 @@ console.log(server.port);`,
 
 Deno.test("deadlines: a port already taken is an error, and nothing is left running", async () => {
   const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const descriptors = () => [...Deno.readDirSync("/proc/self/fd")].length;
+  // This process's listening TCP sockets: a server started again behind the caller's back would
+  // add one. (Counting every descriptor is not enough: other tests' pipes come and go meanwhile.)
+  const listening = () => {
+    const listeners = new Set(
+      ["/proc/self/net/tcp", "/proc/self/net/tcp6"].flatMap((table) =>
+        Deno.readTextFileSync(table).split("\n").slice(1).map((line) => line.trim().split(/\s+/))
+          .filter((f) => f[3] === "0A").map((f) => f[9])
+      ),
+    );
+    const link = (fd: string) => {
+      try {
+        return Deno.readLinkSync(`/proc/self/fd/${fd}`);
+      } catch {
+        return ""; // gone meanwhile (the directory's own descriptor, say)
+      }
+    };
+    return [...Deno.readDirSync("/proc/self/fd")]
+      .map((e) => link(e.name).match(/^socket:\[(\d+)\]$/)?.[1])
+      .filter((inode) => inode !== undefined && listeners.has(inode)).length;
+  };
   try {
-    const before = descriptors();
+    const before = listening();
     await assert.rejects(
       serve(hello, { port: taken.addr.port, hostname: "127.0.0.1" }),
       Deno.errors.AddrInUse,
     );
     // The inner server is not started again behind the caller's back.
     await new Promise((resolve) => setTimeout(resolve, 400));
-    assert.equal(descriptors(), before);
+    assert.equal(listening(), before);
   } finally {
     taken.close();
   }
