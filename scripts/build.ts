@@ -1,4 +1,5 @@
-// `deno task build`: ESM bundles with `deno bundle` into dist/ (ignored by git):
+// `deno task build [--out DIR]`: ESM bundles with `deno bundle` into dist/ (ignored by git), or
+// DIR (a test that needs bundles of its own, while another test rebuilds dist/):
 //   dist/cirtusai.js        the SDK (mod.ts), readable
 //   dist/cirtusai.min.js    the SDK, minified
 //   dist/cirtusai-did.js    did:key and VC-JWT tools (src/did.ts), readable
@@ -27,28 +28,30 @@ export async function gzipSize(bytes: Uint8Array<ArrayBuffer>): Promise<number> 
   return (await new Response(stream).arrayBuffer()).byteLength;
 }
 
-/** Builds every bundle; returns their paths and sizes. */
-export async function build(): Promise<{ path: string; bytes: number; gzip: number }[]> {
-  await Deno.mkdir("dist", { recursive: true });
+/** Builds every bundle into `outDir`; returns their paths and sizes. */
+export async function build(
+  outDir = "dist",
+): Promise<{ path: string; bytes: number; gzip: number }[]> {
+  await Deno.mkdir(outDir, { recursive: true });
   const outputs: [string, string, boolean][] = [
-    ["mod.ts", "dist/cirtusai.js", false],
-    ["mod.ts", "dist/cirtusai.min.js", true],
-    ["src/did.ts", "dist/cirtusai-did.js", false],
-    ["examples/edge/cloudflare_worker.ts", "dist/cirtusai-proxy.js", true],
+    ["mod.ts", `${outDir}/cirtusai.js`, false],
+    ["mod.ts", `${outDir}/cirtusai.min.js`, true],
+    ["src/did.ts", `${outDir}/cirtusai-did.js`, false],
+    ["examples/edge/cloudflare_worker.ts", `${outDir}/cirtusai-proxy.js`, true],
   ];
   const built = await Promise.all(outputs.map(async ([entry, out, minify]) => {
     const bytes = await bundle(entry, out, { minify });
     return { path: out, bytes: bytes.length, gzip: await gzipSize(bytes) };
   }));
-  await declarations();
+  await declarations(outDir);
   return built;
 }
 
 /**
- * Types for the browser bundles: the `.d.ts` files `deno pack` generates, in dist/types/, and a
- * `.d.ts` beside each bundle that re-exports its entry's.
+ * Types for the browser bundles: the `.d.ts` files `deno pack` generates, in `outDir`/types/, and
+ * a `.d.ts` beside each bundle that re-exports its entry's.
  */
-export async function declarations(): Promise<void> {
+export async function declarations(outDir = "dist"): Promise<void> {
   const work = await Deno.makeTempDir({ prefix: "cirtusai-types-" });
   try {
     const pack = await new Deno.Command(Deno.execPath(), {
@@ -60,7 +63,7 @@ export async function declarations(): Promise<void> {
     const tar = await new Deno.Command("tar", { args: ["xzf", `${work}/p.tgz`, "-C", work] })
       .output();
     if (!tar.success) throw new Error("tar could not unpack the package");
-    await Deno.remove("dist/types", { recursive: true }).catch(() => {});
+    await Deno.remove(`${outDir}/types`, { recursive: true }).catch(() => {});
     const copy = async (from: string, to: string) => {
       for await (const e of Deno.readDir(from)) {
         if (e.isDirectory) {
@@ -71,8 +74,8 @@ export async function declarations(): Promise<void> {
         }
       }
     };
-    await Deno.mkdir("dist/types", { recursive: true });
-    await copy(`${work}/package`, "dist/types");
+    await Deno.mkdir(`${outDir}/types`, { recursive: true });
+    await copy(`${work}/package`, `${outDir}/types`);
     for (
       const [bundle, entry] of [
         ["cirtusai", "mod"],
@@ -80,7 +83,10 @@ export async function declarations(): Promise<void> {
         ["cirtusai-did", "src/did"],
       ]
     ) {
-      await Deno.writeTextFile(`dist/${bundle}.d.ts`, `export * from "./types/${entry}.js";\n`);
+      await Deno.writeTextFile(
+        `${outDir}/${bundle}.d.ts`,
+        `export * from "./types/${entry}.js";\n`,
+      );
     }
   } finally {
     await Deno.remove(work, { recursive: true });
@@ -89,6 +95,7 @@ export async function declarations(): Promise<void> {
 
 if (import.meta.main) {
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+  const out = Deno.args[0] === "--out" && Deno.args[1] ? Deno.args[1] : "dist";
   console.log("| bundle | size | gzip |\n|---|---|---|");
-  for (const b of await build()) console.log(`| ${b.path} | ${kb(b.bytes)} | ${kb(b.gzip)} |`);
+  for (const b of await build(out)) console.log(`| ${b.path} | ${kb(b.bytes)} | ${kb(b.gzip)} |`);
 }
