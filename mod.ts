@@ -12,21 +12,21 @@
  *
  * @module
  */
-export { CirtusAIClient, type ClientOptions } from "./src/client.ts";
-export * from "./src/errors.ts";
-export type { CallOptions } from "./src/http.ts";
+export { CirtusAIClient, type ClientOptions } from "./src/sdk/client.ts";
+export * from "./src/sdk/errors.ts";
+export type { CallOptions } from "./src/sdk/http.ts";
 export {
   LocalStorageTokenStore,
   MemoryTokenStore,
   type StoredTokens,
   type TokenStore,
-} from "./src/token_store.ts";
-export type * from "./src/types.ts";
-export type { RegisterInput, SecondFactor } from "./src/resources/auth.ts";
-export { AuthResource } from "./src/resources/auth.ts";
-export { AgentsResource } from "./src/resources/agents.ts";
-export { WalletsResource } from "./src/resources/wallets.ts";
-export { IdentityResource } from "./src/resources/identity.ts";
+} from "./src/sdk/token_store.ts";
+export type * from "./src/sdk/types.ts";
+export type { RegisterInput, SecondFactor } from "./src/sdk/resources/auth.ts";
+export { AuthResource } from "./src/sdk/resources/auth.ts";
+export { AgentsResource } from "./src/sdk/resources/agents.ts";
+export { WalletsResource } from "./src/sdk/resources/wallets.ts";
+export { IdentityResource } from "./src/sdk/resources/identity.ts";
 // TOTP for the second factor; the rest of the TOTP toolkit (otpauth URIs, secrets, HOTP) is
 // in `@cirtusai/sdk/totp`, so that the client's bundle carries only what login needs.
-export { type OtpAlgorithm, Totp, type TotpOptions, type VerifyOptions } from "./src/totp.ts";
+export { type OtpAlgorithm, Totp, type TotpOptions, type VerifyOptions } from "./src/sdk/totp.ts";

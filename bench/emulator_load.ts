@@ -8,7 +8,7 @@
 // 3. Requests per second of GET /agents, login (1 000 PBKDF2 iterations) and register, on the
 //    memory store and on Deno KV, and GET /agents for a user with 10 000 children.
 import { createEmulator, type Emulator, KvStore } from "../src/emulator/mod.ts";
-import { Totp } from "../src/totp.ts";
+import { Totp } from "../src/sdk/totp.ts";
 
 const gc = (globalThis as { gc?: () => void }).gc;
 const BASE = "http://emulator.bench";

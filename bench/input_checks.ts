@@ -1,8 +1,8 @@
 // The input checks stay linear (issue: a 64 KB e-mail of dots held the server 12 s; an 80 KB DID
 // took 9 s to decode): each input is timed at size N and 2N, and the ratio printed should be about
 // 2 (linear) or 1 (refused by length at once), never about 4 (quadratic).
-import { isPlausibleEmail } from "../src/arguments.ts";
-import { isDidKey } from "../src/did.ts";
+import { isPlausibleEmail } from "../src/sdk/arguments.ts";
+import { isDidKey } from "../src/sdk/did.ts";
 
 function time(fn: () => unknown, rounds = 50): number {
   fn();

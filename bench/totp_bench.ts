@@ -2,7 +2,7 @@
 // WebCrypto is asynchronous, so verify is measured one at a time and 100 at once.
 // `deno bench` prints each group's times and the ratio to the baseline.
 import * as OTPAuth from "otpauth";
-import { generateSecret, Totp } from "../src/totp.ts";
+import { generateSecret, Totp } from "../src/sdk/totp.ts";
 
 const secret = generateSecret();
 const ours = await Totp.fromSecret(secret);

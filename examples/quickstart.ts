@@ -6,7 +6,7 @@
  * run the same flow against another server.
  */
 import { CirtusAIClient, Totp } from "../mod.ts";
-import { verifyCredentialJwt } from "../src/did.ts";
+import { verifyCredentialJwt } from "../src/sdk/did.ts";
 import { serveEmulator } from "../src/emulator/mod.ts";
 import { qrTerminal } from "../src/qr/qr.ts";
 

@@ -2,7 +2,7 @@
 // DIR (a test that needs bundles of its own, while another test rebuilds dist/):
 //   dist/cirtusai.js        the SDK (mod.ts), readable
 //   dist/cirtusai.min.js    the SDK, minified
-//   dist/cirtusai-did.js    did:key and VC-JWT tools (src/did.ts), readable
+//   dist/cirtusai-did.js    did:key and VC-JWT tools (src/sdk/did.ts), readable
 //   dist/cirtusai-proxy.js  the edge proxy as a Worker module (examples/edge/cloudflare_worker.ts)
 
 /** Bundles `entry` into `out`; resolves to the bundle's bytes. */
@@ -36,7 +36,7 @@ export async function build(
   const outputs: [string, string, boolean][] = [
     ["mod.ts", `${outDir}/cirtusai.js`, false],
     ["mod.ts", `${outDir}/cirtusai.min.js`, true],
-    ["src/did.ts", `${outDir}/cirtusai-did.js`, false],
+    ["src/sdk/did.ts", `${outDir}/cirtusai-did.js`, false],
     ["examples/edge/cloudflare_worker.ts", `${outDir}/cirtusai-proxy.js`, true],
   ];
   const built = await Promise.all(outputs.map(async ([entry, out, minify]) => {
@@ -80,7 +80,7 @@ export async function declarations(outDir = "dist"): Promise<void> {
       const [bundle, entry] of [
         ["cirtusai", "mod"],
         ["cirtusai.min", "mod"],
-        ["cirtusai-did", "src/did"],
+        ["cirtusai-did", "src/sdk/did"],
       ]
     ) {
       await Deno.writeTextFile(

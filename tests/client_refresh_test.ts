@@ -5,7 +5,7 @@ import {
   MemoryTokenStore,
   type StoredTokens,
 } from "../mod.ts";
-import { LocalStorageTokenStore } from "../src/token_store.ts";
+import { LocalStorageTokenStore } from "../src/sdk/token_store.ts";
 import { fakeFetch, json } from "./fake_fetch.ts";
 
 const BASE = "https://api.test";

@@ -7,7 +7,7 @@ import {
   InternalServerError,
   RateLimitError,
 } from "../mod.ts";
-import { backoff } from "../src/http.ts";
+import { backoff } from "../src/sdk/http.ts";
 import { fakeFetch, fakeSleep, json } from "./fake_fetch.ts";
 
 const BASE = "https://api.test";

@@ -392,7 +392,7 @@ Deno.test("login returns a discriminated union and adopts tokens only on success
 });
 
 Deno.test("loginWith2fa computes the TOTP code from a secret", async () => {
-  const { Totp } = await import("../src/totp.ts");
+  const { Totp } = await import("../src/sdk/totp.ts");
   const secret = "JBSWY3DPEHPK3PXP";
   const { fetch, sent } = fakeFetch((req) =>
     req.url.endsWith("/auth/login")

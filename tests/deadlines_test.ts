@@ -1,7 +1,7 @@
 // The shared timeout timer: each attempt still gets its own deadline, and a timer left armed after
 // the last call never holds a process open.
 import assert from "node:assert/strict";
-import { Deadlines } from "../src/deadlines.ts";
+import { Deadlines } from "../src/sdk/deadlines.ts";
 
 const aborted = (signal: AbortSignal) =>
   new Promise<number>((resolve) =>

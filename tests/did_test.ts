@@ -8,7 +8,7 @@ import {
   resolveDidKey,
   signCredentialJwt,
   verifyCredentialJwt,
-} from "../src/did.ts";
+} from "../src/sdk/did.ts";
 
 // did:key test vector from the did:key spec (Ed25519, z6Mk prefix).
 const SPEC_DID = "did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp";

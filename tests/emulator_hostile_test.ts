@@ -3,8 +3,8 @@
 // refuse what a foreign web page could send.
 import assert from "node:assert/strict";
 import { base64urlnopad } from "@scure/base";
-import { isPlausibleEmail } from "../src/arguments.ts";
-import { isDidKey, verifyCredentialJwt } from "../src/did.ts";
+import { isPlausibleEmail } from "../src/sdk/arguments.ts";
+import { isDidKey, verifyCredentialJwt } from "../src/sdk/did.ts";
 import { KvStore, type Store } from "../src/emulator/mod.ts";
 import { codeAt, raw, signUp, testEmulator } from "./helpers.ts";
 

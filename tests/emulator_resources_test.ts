@@ -3,7 +3,12 @@ import assert from "node:assert/strict";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { base58, base64urlnopad, hex } from "@scure/base";
 import { type ChildAgent, NotFoundError, UnprocessableEntityError } from "../mod.ts";
-import { createDidKey, resolveDidKey, signCredentialJwt, verifyCredentialJwt } from "../src/did.ts";
+import {
+  createDidKey,
+  resolveDidKey,
+  signCredentialJwt,
+  verifyCredentialJwt,
+} from "../src/sdk/did.ts";
 import { raw, signUp, testEmulator } from "./helpers.ts";
 
 Deno.test("agents: master at registration, children, lookup by id or DID, permissions, delete, unlink", async () => {

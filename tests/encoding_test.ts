@@ -8,7 +8,7 @@ import {
   base58Encode,
   base64urlDecode,
   base64urlEncode,
-} from "../src/encoding.ts";
+} from "../src/sdk/encoding.ts";
 
 function samples(): Uint8Array[] {
   const out: Uint8Array[] = [
@@ -51,8 +51,8 @@ Deno.test("base64url matches @scure/base both ways; malformed input is refused",
   for (const bad of ["a+b", "a/b", "abcde", "ab$c"]) assert.equal(base64urlDecode(bad), null);
 });
 
-Deno.test("src/version.ts says deno.json's version", async () => {
-  const { VERSION } = await import("../src/version.ts");
+Deno.test("src/sdk/version.ts says deno.json's version", async () => {
+  const { VERSION } = await import("../src/sdk/version.ts");
   const meta = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
   assert.equal(VERSION, meta.version);
 });

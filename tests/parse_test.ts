@@ -9,7 +9,7 @@ import {
   parseChildAgent,
   parseEmailAccount,
   readByTable,
-} from "../src/parse.ts";
+} from "../src/sdk/parse.ts";
 import { seededRandom } from "./helpers.ts";
 
 // Every kind of JSON value a field might hold, and absence.

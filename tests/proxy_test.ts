@@ -10,7 +10,7 @@ import {
 import { readCookie, SessionSealer } from "../src/proxy/session_cookie.ts";
 import { relay } from "../src/proxy/forward.ts";
 import { unsafePath } from "../src/proxy/routes.ts";
-import { InvalidArgumentError } from "../src/errors.ts";
+import { InvalidArgumentError } from "../src/sdk/errors.ts";
 import { codeAt, testEmulator } from "./helpers.ts";
 
 const ORIGIN = "https://app.example";

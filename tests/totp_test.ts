@@ -10,8 +10,8 @@ import {
   timingSafeEqual,
   Totp,
   totp,
-} from "../src/totp.ts";
-import { InvalidArgumentError } from "../src/errors.ts";
+} from "../src/sdk/totp.ts";
+import { InvalidArgumentError } from "../src/sdk/errors.ts";
 
 const ascii = (s: string) => new TextEncoder().encode(s);
 const SEED20 = "12345678901234567890";

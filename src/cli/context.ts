@@ -5,8 +5,8 @@
  * @module
  */
 import { sys } from "./runtime.ts";
-import { CirtusAIClient } from "../client.ts";
-import { defaultSleep } from "../http.ts";
+import { CirtusAIClient } from "../sdk/client.ts";
+import { defaultSleep } from "../sdk/http.ts";
 import { CredentialsStore, profileApiUrl } from "./credentials.ts";
 import { CliUsageError } from "./errors.ts";
 import { type Output, output } from "./io.ts";

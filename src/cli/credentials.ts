@@ -8,7 +8,7 @@
  * @module
  */
 import { sys } from "./runtime.ts";
-import type { StoredTokens, TokenStore } from "../token_store.ts";
+import type { StoredTokens, TokenStore } from "../sdk/token_store.ts";
 import { CliUsageError } from "./errors.ts";
 
 /** What is kept per profile and API URL. */

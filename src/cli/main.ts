@@ -5,14 +5,14 @@
  * @module
  */
 import { sys } from "./runtime.ts";
-import { VERSION } from "../version.ts";
+import { VERSION } from "../sdk/version.ts";
 import {
   APIConnectionError,
   AuthenticationError,
   CirtusAIError,
   InvalidArgumentError,
   TwoFactorAuthenticationError,
-} from "../errors.ts";
+} from "../sdk/errors.ts";
 import { agentsCommand } from "./commands/agents.ts";
 import { authCommand, topLevelAuth } from "./commands/auth.ts";
 import { emulatorCommand } from "./commands/emulator.ts";

@@ -17,7 +17,7 @@ import { OWASP_PBKDF2_ITERATIONS } from "./password.ts";
 import { Problem } from "./problem.ts";
 import { openApiDocument } from "./openapi.ts";
 import { docsRoutes } from "./docs.ts";
-import { VERSION } from "../version.ts";
+import { VERSION } from "../sdk/version.ts";
 import { agentRoutes } from "./routes/agents.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { devRoutes } from "./routes/dev.ts";

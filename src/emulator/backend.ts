@@ -5,8 +5,8 @@
  * @module
  */
 import { base64urlnopad, hex } from "@scure/base";
-import { createDidKey } from "../did.ts";
-import { generateSecret, timingSafeEqual, Totp } from "../totp.ts";
+import { createDidKey } from "../sdk/did.ts";
+import { generateSecret, timingSafeEqual, Totp } from "../sdk/totp.ts";
 import type { EmulatorClock } from "./clock.ts";
 import { hashPassword, type PasswordHash, verifyPassword } from "./password.ts";
 import { MAX_ID_LENGTH, notFound, Problem, unauthorized } from "./problem.ts";
@@ -32,7 +32,7 @@ import {
 import { AccessTokens } from "./access_tokens.ts";
 import type { LoginThrottle } from "./throttle.ts";
 import { accountIssues } from "./registration.ts";
-import { MAX_EMAIL_LENGTH } from "../arguments.ts";
+import { MAX_EMAIL_LENGTH } from "../sdk/arguments.ts";
 
 /** Access tokens live 30 minutes. */
 export const ACCESS_TTL_S = 30 * 60;

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { timingSafeEqual } from "../totp.ts";
+import { timingSafeEqual } from "../sdk/totp.ts";
 import { base64urlnopad } from "@scure/base";
 
 /** OWASP's recommended iteration count for PBKDF2-HMAC-SHA256. */

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Context } from "hono";
-import type { ValidationIssue } from "../errors.ts";
+import type { ValidationIssue } from "../sdk/errors.ts";
 
 /** An HTTP error the emulator answers with. */
 export class Problem extends Error {

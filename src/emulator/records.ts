@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { JsonObject } from "../types.ts";
+import type { JsonObject } from "../sdk/types.ts";
 import type { PasswordHash } from "./password.ts";
 
 /** An account. */

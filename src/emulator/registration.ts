@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { isPlausibleEmail } from "../arguments.ts";
-import type { ValidationIssue } from "../errors.ts";
+import { isPlausibleEmail } from "../sdk/arguments.ts";
+import type { ValidationIssue } from "../sdk/errors.ts";
 
 /** The longest password accepted. */
 export const MAX_PASSWORD_LENGTH = 1024;

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { InvalidArgumentError } from "../errors.ts";
+import { InvalidArgumentError } from "../sdk/errors.ts";
 import { serve } from "../server/serve.ts";
 import { createEmulator, type Emulator, type EmulatorOptions } from "./app.ts";
 

@@ -11,14 +11,14 @@ import { readBody } from "../server/body_limit.ts";
 import { remoteAddress } from "../server/remote_address.ts";
 import { requestLog } from "../server/request_log.ts";
 import type { FetchApp } from "../server/fetch_app.ts";
-import { CirtusAIClient } from "../client.ts";
+import { CirtusAIClient } from "../sdk/client.ts";
 import {
   APIConnectionError,
   APIConnectionTimeoutError,
   APIError,
   CirtusAIError,
   InvalidArgumentError,
-} from "../errors.ts";
+} from "../sdk/errors.ts";
 import { relay, Upstream, UpstreamError, upstreamHeaders } from "./forward.ts";
 import type { RateLimitHit, RateLimitStore } from "./rate_limit.ts";
 import { MemoryProxyStore, type ProxyStore } from "./proxy_store.ts";

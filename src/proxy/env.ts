@@ -4,7 +4,7 @@
  * @module
  */
 import type { FetchApp } from "../server/fetch_app.ts";
-import { InvalidArgumentError } from "../errors.ts";
+import { InvalidArgumentError } from "../sdk/errors.ts";
 import { createProxy, type ProxyOptions } from "./app.ts";
 import type { KvLike } from "../server/kv_like.ts";
 import { KvProxyStore } from "./proxy_store.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 import { TimeoutWindows } from "./timeout_windows.ts";
-import { CirtusAIError } from "../errors.ts";
+import { CirtusAIError } from "../sdk/errors.ts";
 
 // Request headers worth passing on; everything else (Authorization, Cookie, hop-by-hop,
 // Host, Origin, X-Forwarded-*) stays behind.

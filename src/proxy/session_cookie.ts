@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { base64urlDecode, base64urlEncode } from "../encoding.ts";
-import { InvalidArgumentError } from "../errors.ts";
+import { base64urlDecode, base64urlEncode } from "../sdk/encoding.ts";
+import { InvalidArgumentError } from "../sdk/errors.ts";
 
 /** What the cookie holds. */
 export interface Session {

@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { requestScopedTimers } from "../request_scope.ts";
+import { requestScopedTimers } from "../sdk/request_scope.ts";
 
 /** The signal an exchange runs under. */
 export interface TimeoutWindow {

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { InvalidArgumentError } from "../errors.ts";
+import { InvalidArgumentError } from "../sdk/errors.ts";
 import { FramingError, Http1Framing } from "./http1_framing.ts";
 
 /** How long a client may take; each in ms, `Infinity` for no limit. */

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { CirtusAIError } from "../errors.ts";
+import { CirtusAIError } from "../sdk/errors.ts";
 
 /** Where the stream is: between requests, in a head, or in a body. */
 export type FramingPhase = "idle" | "head" | "body";

@@ -1,7 +1,7 @@
 import { action } from "../action.ts";
 import type { CommandSpec } from "../command.ts";
 import { type Column, jsonArgument } from "../io.ts";
-import type { Agent, ChildAgent, JsonObject } from "../../types.ts";
+import type { Agent, ChildAgent, JsonObject } from "../../sdk/types.ts";
 
 const AGENT_COLUMNS: Column<Agent>[] = [["id", (a) => a.id], ["name", (a) => a.name], [
   "did",

@@ -3,7 +3,7 @@ import { sys } from "../runtime.ts";
 import type { CommandSpec } from "../command.ts";
 import { CliUsageError } from "../errors.ts";
 import { jsonArgument } from "../io.ts";
-import type { JsonObject } from "../../types.ts";
+import type { JsonObject } from "../../sdk/types.ts";
 
 /** `cirtusai identity ...` */
 export const identityCommand: CommandSpec = {
@@ -55,7 +55,7 @@ export const identityCommand: CommandSpec = {
           );
         }
         const result = opts.offline
-          ? await (await import("../../did.ts")).verifyCredentialJwt(credential)
+          ? await (await import("../../sdk/did.ts")).verifyCredentialJwt(credential)
           : await ctx.client.identity.verifyCredential(credential);
         ctx.out.data(result);
         if (!result.verified) sys.exitCode = 1;

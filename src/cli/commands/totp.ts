@@ -12,7 +12,7 @@ export const totpCommand: CommandSpec = {
       help: "the current code (only the code when piped, as oathtool prints it)",
       args: [["<secret-or-uri>", "base32 secret or otpauth:// URI"]],
       run: async ({ args: [value], globals }: Parsed) => {
-        const { parseOtpauthUri, Totp } = await import("../../totp.ts");
+        const { parseOtpauthUri, Totp } = await import("../../sdk/totp.ts");
         const key = value!.startsWith("otpauth:") ? parseOtpauthUri(value!) : null;
         const generator = await Totp.fromSecret(key?.secret ?? value!, key ?? {});
         const now = Date.now();
@@ -36,7 +36,7 @@ export const totpCommand: CommandSpec = {
         { flags: "--period <seconds>", help: "time step", default: "30" },
       ],
       run: async ({ args: [secret, account], opts, globals }: Parsed) => {
-        const { buildOtpauthUri } = await import("../../totp.ts");
+        const { buildOtpauthUri } = await import("../../sdk/totp.ts");
         const uri = buildOtpauthUri({
           secret: secret!,
           account: account!,

@@ -1,7 +1,7 @@
 import { action } from "../action.ts";
 import type { CommandSpec } from "../command.ts";
 import { jsonArgument } from "../io.ts";
-import type { Asset, EmailAccount, EmailAccountInput, JsonObject } from "../../types.ts";
+import type { Asset, EmailAccount, EmailAccountInput, JsonObject } from "../../sdk/types.ts";
 
 function input(provider: string, address: string, config: string | undefined): EmailAccountInput {
   return {

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { remoteAddress } from "../../server/remote_address.ts";
 import { base64 } from "@scure/base";
-import { buildOtpauthUri, generateSecret, Totp } from "../../totp.ts";
+import { buildOtpauthUri, generateSecret, Totp } from "../../sdk/totp.ts";
 import { verifyPassword } from "../password.ts";
 import { qrPng } from "../../qr/qr.ts";
 import { type Backend, generateBackupCodes, sha256, SMS_TTL_S } from "../backend.ts";

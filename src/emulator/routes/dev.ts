@@ -4,7 +4,7 @@ import type { AppEnv } from "../env.ts";
 import { MAX_ID_LENGTH, Problem, readJson } from "../problem.ts";
 import type { SmsOutbox } from "../sms.ts";
 import type { AssetRecord, EmailAccountRecord, UserRecord } from "../records.ts";
-import { Totp } from "../../totp.ts";
+import { Totp } from "../../sdk/totp.ts";
 import { agentBody, assetBody } from "./agents.ts";
 import { maskSecrets } from "./wallets.ts";
 import { EMULATOR_UI } from "../ui.ts";

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { isDidKey, resolveDidKey, signCredentialJwt, verifyCredentialJwt } from "../../did.ts";
+import { isDidKey, resolveDidKey, signCredentialJwt, verifyCredentialJwt } from "../../sdk/did.ts";
 import type { Backend } from "../backend.ts";
 import { type AppEnv, requireUser } from "../env.ts";
 import { notFound, Problem, readJson } from "../problem.ts";
