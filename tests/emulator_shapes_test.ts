@@ -1,4 +1,4 @@
-// The emulator sends the superset of both seed documents (shared/API.md, "What the emulator
+// The emulator sends the superset of both seed documents (docs/API.md, "What the emulator
 // sends"), so code written from either finds its fields on the raw answers; messages follow the
 // Python SDK's tests; the password rule is the real backend's; and the documents' other inputs
 // (a wallet's chain in a JSON body, deleting a master agent) are served.

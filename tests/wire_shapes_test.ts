@@ -1,4 +1,4 @@
-// What the real backend may send (shared/API.md, "Models: what the real backend may send"): every
+// What the real backend may send (docs/API.md, "Models: what the real backend may send"): every
 // shape of the seed documents, both spellings, the Python SDK's test mocks and a null for every
 // optional field are accepted by every method with nothing lost and nothing invented; a required
 // field missing or of a type no document allows is a ResponseValidationError naming the field.

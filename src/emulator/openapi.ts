@@ -1,5 +1,5 @@
 /**
- * The OpenAPI 3.1 document of the wire contract (shared/API.md), served at `/openapi.json` as
+ * The OpenAPI 3.1 document of the wire contract (docs/API.md), served at `/openapi.json` as
  * FastAPI, on which the real backend is built, serves its own. Component schemas mark as required
  * only what the seed documents require; a test holds the document's paths and the emulator's
  * routes to be the same.
@@ -448,7 +448,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
     info: {
       title: "CirtusAI API (emulator)",
       version,
-      description: "The wire contract of shared/API.md, as the emulator serves it.",
+      description: "The wire contract of docs/API.md, as the emulator serves it.",
     },
     tags: ["auth", "agents", "wallets", "identity"].map((name) => ({ name })),
     paths: Object.fromEntries(

@@ -64,7 +64,7 @@ function matches(value: unknown, type: FieldType): boolean {
   }
 }
 
-/** How deep a JSON body may nest (shared/API.md, "Input bounds"). */
+/** How deep a JSON body may nest (docs/API.md, "Input bounds"). */
 export const MAX_JSON_DEPTH = 32;
 
 /** Whether `value` nests deeper than `limit` arrays and objects (iterative: no stack to blow). */

@@ -1,5 +1,5 @@
 /**
- * The rules an account's fields follow (shared/API.md, "Input bounds"), shared by registration,
+ * The rules an account's fields follow (docs/API.md, "Input bounds"), shared by registration,
  * the legacy-user helper and `createEmulator({ legacyUsers })`, so that no path creates an account
  * the others would refuse.
  *

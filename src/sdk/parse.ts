@@ -1,6 +1,6 @@
 /**
  * Small hand-written validators for the wire models: each model is a table of its fields and
- * their kinds. The rule (shared/API.md, "Models: what the real backend may send"): only the fields
+ * their kinds. The rule (docs/API.md, "Models: what the real backend may send"): only the fields
  * the seed documents require are required; every other field may be absent or null and is left as
  * the server sent it; the documents' other spellings fill the canonical names and stay too; extra
  * fields are kept. Parsers complete the freshly parsed JSON in place rather than copying it.

@@ -16,7 +16,7 @@ function otpauthUri(user: UserRecord, secret: string): string {
   return buildOtpauthUri({ secret, account: user.email, issuer: ISSUER });
 }
 
-/** `TwoFactorSetup` in both documents' spellings (shared/API.md, "What the emulator sends"). */
+/** `TwoFactorSetup` in both documents' spellings (docs/API.md, "What the emulator sends"). */
 async function setupBody(user: UserRecord, secret: string, backupCodes: string[]) {
   const uri = otpauthUri(user, secret);
   return {
