@@ -1,6 +1,7 @@
 // `cirtusai mcp` from the npm package on Node, as the README configures it: the tarball of
 // `deno task pack` installed in a fresh Node project, started by the MCP SDK's Client over stdio
-// (`node node_modules/.bin/cirtusai mcp`, and `npx cirtusai mcp`) in front of the emulator.
+// (`node node_modules/.bin/cirtusai mcp`, and `npx cirtusai mcp`) in front of the emulator; and
+// `cirtusaiTools` imported from the package.
 //
 // The tarball is packed from a copy of the repository, so that this test and the npm package
 // test, which packs into dist/ at the same time, never read each other's half-written file.
@@ -73,6 +74,34 @@ Deno.test("npm: cirtusai mcp on Node from the packed tarball, with 2FA enforced"
       { cwd: dir, env: home },
     );
     assert.equal(install.code, 0, install.stderr);
+
+    // cirtusaiTools from the package, on Node, for other agent frameworks.
+    const pkg = JSON.parse(
+      await Deno.readTextFile(`${dir}/node_modules/@cirtusai/sdk/package.json`),
+    );
+    assert.ok(pkg.exports["./tools"]?.types, "./tools has types");
+    await Deno.writeTextFile(
+      `${dir}/tools.mjs`,
+      `import { CirtusAIClient } from "@cirtusai/sdk";
+import { createEmulator } from "@cirtusai/sdk/emulator";
+import { cirtusaiTools } from "@cirtusai/sdk/tools";
+const emulator = createEmulator({ pbkdf2Iterations: 1000 });
+const client = new CirtusAIClient("http://emulator.test", { fetch: emulator.fetch });
+const setup = await client.auth.register({ username: "n", email: "n@example.com", password: "pw" });
+await client.auth.loginWith2fa("n", "pw", { totpSecret: setup.secret });
+const tools = cirtusaiTools(client);
+const { agents } = await tools.find((t) => t.name === "list_agents").execute({});
+const refused = await tools[1].execute({}).catch((err) => err.name);
+console.log(JSON.stringify({ count: tools.length, agents: agents.length, refused }));
+`,
+    );
+    const tools = await run("node", ["tools.mjs"], { cwd: dir, env: home });
+    assert.equal(tools.code, 0, tools.stderr);
+    assert.deepEqual(JSON.parse(tools.stdout), {
+      count: SAFE_TOOLS,
+      agents: 1,
+      refused: "InvalidArgumentError",
+    });
 
     const config = `${work}/config`;
     const env = baseEnv(config, served.url);
