@@ -5,30 +5,21 @@
 import assert from "node:assert/strict";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types";
 import {
-  account,
   assertNoSecret,
-  baseEnv,
   cli,
   denoMcp,
   everyTool,
   everyToolRefuses,
-  type McpSession,
-  mcpSession,
+  inScene,
   personLogsIn,
-  recordedEmulator,
   SAFE_TOOLS,
   text,
 } from "./mcp/harness.ts";
 
 Deno.test("cirtusai mcp on Deno, the CLI's stored session: initialize, tools/list, every tool", async () => {
-  const served = await recordedEmulator();
-  const config = await Deno.makeTempDir();
-  const env = baseEnv(config, served.url);
-  const who = await account(served);
-  let mcp: McpSession | undefined;
-  try {
+  await inScene(async ({ served, config, env, who, open }) => {
     await personLogsIn(who, env);
-    mcp = await mcpSession(denoMcp(), env);
+    const mcp = await open(denoMcp(), env);
     assert.equal(mcp.client.getServerVersion()?.name, "cirtusai");
     assert.ok(mcp.client.getServerCapabilities()?.tools);
     assert.match(
@@ -80,22 +71,13 @@ Deno.test("cirtusai mcp on Deno, the CLI's stored session: initialize, tools/lis
       ...served.tokens,
     ]);
     assert.ok(served.tokens.size >= 2 && [...served.tokens].some((t) => file.includes(t)));
-  } finally {
-    await mcp?.close();
-    await served.close();
-    await Deno.remove(config, { recursive: true });
-  }
+  });
 });
 
 Deno.test("cirtusai mcp --allow-destructive offers and runs the delete and unlink tools", async () => {
-  const served = await recordedEmulator();
-  const config = await Deno.makeTempDir();
-  const env = baseEnv(config, served.url);
-  const who = await account(served);
-  let mcp: McpSession | undefined;
-  try {
+  await inScene(async ({ served, env, who, open }) => {
     await personLogsIn(who, env);
-    mcp = await mcpSession(denoMcp("--allow-destructive"), env);
+    const mcp = await open(denoMcp("--allow-destructive"));
     const { tools } = await mcp.client.listTools();
     const destructive = tools.filter((t) => t.annotations?.destructiveHint).map((t) => t.name);
     assert.deepEqual(destructive, ["delete_agent", "unlink_child_agent", "delete_email_account"]);
@@ -127,28 +109,20 @@ Deno.test("cirtusai mcp --allow-destructive offers and runs the delete and unlin
       `Deleted agent ${master.id}\n{"deleted":true,"agent_id":"${master.id}"}`,
     );
     assert.deepEqual((await mcp.call("list_agents")).structuredContent, { agents: [] });
-  } finally {
-    await mcp?.close();
-    await served.close();
-    await Deno.remove(config, { recursive: true });
-  }
+  });
 });
 
 Deno.test("a service login from the environment (2FA enforced): in memory only, no secret anywhere", async () => {
-  const served = await recordedEmulator();
-  const config = await Deno.makeTempDir();
-  const who = await account(served);
-  const env = {
-    ...baseEnv(config, served.url),
-    CIRTUSAI_USERNAME: who.username,
-    CIRTUSAI_PASSWORD: who.password,
-    CIRTUSAI_TOTP_SECRET: who.secret,
-  };
-  let mcp: McpSession | undefined;
-  try {
+  await inScene(async ({ served, config, env: base, who, open }) => {
+    const env = {
+      ...base,
+      CIRTUSAI_USERNAME: who.username,
+      CIRTUSAI_PASSWORD: who.password,
+      CIRTUSAI_TOTP_SECRET: who.secret,
+    };
     const mark = served.requests.length;
     const logins = () => served.requests.slice(mark).filter((r) => r === "POST /auth/verify-2fa");
-    mcp = await mcpSession(denoMcp(), env);
+    const mcp = await open(denoMcp(), env);
     assert.deepEqual(served.requests.slice(mark), [], "no request before the first tool call");
     const [agents, status] = await Promise.all([
       mcp.call("list_agents"),
@@ -168,7 +142,7 @@ Deno.test("a service login from the environment (2FA enforced): in memory only, 
     assertNoSecret([...mcp.seen, mcp.stderr()], [who.password, who.secret, ...served.tokens]);
 
     // A wrong password: a tool error naming the variables, never the password, on every line.
-    const wrong = await mcpSession(denoMcp(), { ...env, CIRTUSAI_PASSWORD: "not-the-password-1" });
+    const wrong = await open(denoMcp(), { ...env, CIRTUSAI_PASSWORD: "not-the-password-1" });
     const refused = await wrong.call("list_agents");
     assert.equal(refused.isError, true);
     assert.match(text(refused), /service login as .* was refused .*CIRTUSAI_PASSWORD/);
@@ -187,33 +161,24 @@ Deno.test("a service login from the environment (2FA enforced): in memory only, 
     const both = await cli(["mcp", "--token", "abc"], env);
     assert.equal(both.code, 2);
     assert.match(both.stderr, /choose one/);
-  } finally {
-    await mcp?.close();
-    await served.close();
-    await Deno.remove(config, { recursive: true });
-  }
+  });
 });
 
 Deno.test("a refresh during a session, with a person's CLI commands at the same time: one refresh upstream, both keep working", async () => {
-  const served = await recordedEmulator();
-  const config = await Deno.makeTempDir();
-  const env = baseEnv(config, served.url);
-  const who = await account(served);
-  let mcp: McpSession | undefined;
-  const refreshes = () => served.requests.filter((r) => r === "POST /auth/refresh").length;
-  const agentsOk = async (result: Promise<CallToolResult>) => {
-    const r = await result;
-    assert.notEqual(r.isError, true, text(r));
-  };
-  const personOk = async () => {
-    const run = await cli(["agents", "list", "--json"], env);
-    assert.equal(run.code, 0, run.stderr);
-    assert.equal(JSON.parse(run.stdout).length, 1);
-  };
-  try {
+  await inScene(async ({ served, env, who, open }) => {
+    const refreshes = () => served.requests.filter((r) => r === "POST /auth/refresh").length;
+    const agentsOk = async (result: Promise<CallToolResult>) => {
+      const r = await result;
+      assert.notEqual(r.isError, true, text(r));
+    };
+    const personOk = async () => {
+      const run = await cli(["agents", "list", "--json"], env);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(JSON.parse(run.stdout).length, 1);
+    };
     await personLogsIn(who, env);
     const mark = served.requests.length;
-    mcp = await mcpSession(denoMcp(), env);
+    const mcp = await open(denoMcp(), env);
     await agentsOk(mcp.call("list_agents")); // the server holds the tokens of the file now
 
     // The access tokens expire (the emulator's clock). The person's command refreshes first; the
@@ -239,21 +204,12 @@ Deno.test("a refresh during a session, with a person's CLI commands at the same 
     assert.ok(!served.requests.slice(mark).includes("POST /auth/login"), "no new login needed");
     await mcp.close();
     assertNoSecret([...mcp.seen, mcp.stderr()], [who.password, ...served.tokens]);
-  } finally {
-    await mcp?.close();
-    await served.close();
-    await Deno.remove(config, { recursive: true });
-  }
+  });
 });
 
 Deno.test("not logged in: the tools say how to log in, and pick the login up once it is done", async () => {
-  const served = await recordedEmulator();
-  const config = await Deno.makeTempDir();
-  const env = baseEnv(config, served.url);
-  const who = await account(served);
-  let mcp: McpSession | undefined;
-  try {
-    mcp = await mcpSession(denoMcp(), env);
+  await inScene(async ({ env, who, open }) => {
+    const mcp = await open(denoMcp(), env);
     const before = await mcp.call("list_agents");
     assert.equal(before.isError, true);
     assert.match(
@@ -265,9 +221,5 @@ Deno.test("not logged in: the tools say how to log in, and pick the login up onc
     assert.notEqual(after.isError, true, text(after));
     await mcp.close();
     assert.match(mcp.stderr(), /no saved session for profile default/);
-  } finally {
-    await mcp?.close();
-    await served.close();
-    await Deno.remove(config, { recursive: true });
-  }
+  });
 });

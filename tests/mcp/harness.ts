@@ -185,6 +185,46 @@ export async function mcpSession(
   };
 }
 
+/** What a test works in: the emulator, an account on it, a config dir and the env to use it. */
+export interface Scene {
+  served: RecordedEmulator;
+  who: Account;
+  config: string;
+  env: Record<string, string>;
+  /** Starts an MCP session (closed at the end of the scene) with `env` over the scene's. */
+  open(
+    command: string[],
+    env?: Record<string, string>,
+    options?: { cwd?: string },
+  ): Promise<McpSession>;
+}
+
+/** Runs `fn` in a fresh scene, then closes its sessions, the emulator and the config dir. */
+export async function inScene(fn: (scene: Scene) => Promise<void>): Promise<void> {
+  const served = await recordedEmulator();
+  const config = await Deno.makeTempDir();
+  const sessions: McpSession[] = [];
+  try {
+    const env = baseEnv(config, served.url);
+    const who = await account(served);
+    await fn({
+      served,
+      who,
+      config,
+      env,
+      open: async (command, more = {}, options) => {
+        const session = await mcpSession(command, { ...env, ...more }, options);
+        sessions.push(session);
+        return session;
+      },
+    });
+  } finally {
+    for (const session of sessions) await session.close();
+    await served.close();
+    await Deno.remove(config, { recursive: true });
+  }
+}
+
 /** The command that runs the CLI from source on Deno. */
 export function denoMcp(...flags: string[]): string[] {
   return [Deno.execPath(), "run", "--quiet", "-A", CLI, "mcp", ...flags];
