@@ -5,7 +5,7 @@
 // for a while slows all three alike; the medians are printed with their ratio to the bare
 // forwarder. Goal: session mode at >= 0.9x the bare forwarder's throughput. Two more rows report
 // what the options cost: a shared KvProxyStore, and self-hosting with serve() (the relay that
-// puts time limits on clients, src/server/deadline_relay.ts).
+// puts time limits on clients, src/server/serve_node.ts).
 //
 //   deno run -A bench/proxy_load.ts [--rounds 61] [--requests 10000]
 import { parseArgs } from "node:util";

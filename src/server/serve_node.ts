@@ -278,9 +278,12 @@ export function serveNode(
     if ("Deno" in globalThis) listening(server)?.listen(511);
     const now = Date.now();
     for (const [socket, conn] of connections) {
-      if (conn.inFlight > 0 || socket.bytesRead === conn.idleBytes) continue;
+      if (conn.inFlight > 0 || socket.bytesRead === conn.idleBytes || socket.destroyed) continue;
       conn.headSince ??= now;
-      if (now - conn.headSince >= headTimeout) socket.destroy();
+      if (now - conn.headSince < headTimeout) continue;
+      // No answer is under way: a 408, as Node's own limit sends (whichever comes first).
+      if (socket.writable) socket.write(TIMEOUT);
+      socket.destroy();
     }
   }, CHECK_EVERY_MS);
   checker.unref();
