@@ -159,8 +159,8 @@ Deno.test("deadlines: keep-alive and pipelined requests are served; idle connect
   }
 });
 
-Deno.test("deadlines: the handler sees the client's address, not the relay's", async () => {
-  // Public on IPv6 loopback; the relay reaches the server over IPv4 loopback.
+Deno.test("deadlines: the handler sees the client's address", async () => {
+  // Public on IPv6 loopback (the relay that served Deno before reached its server over IPv4).
   const server = await serve(echo, { port: 0, hostname: "::1", deadlines: SHORT });
   try {
     assert.equal(server.url, `http://[::1]:${server.port}`);
@@ -189,7 +189,7 @@ Deno.test("deadlines: a smuggling shape is refused with a 400 before the server 
   }
 });
 
-Deno.test("deadlines: Deno.serve alone keeps a trickling client (what the relay is for)", async () => {
+Deno.test("deadlines: Deno.serve alone keeps a trickling client (what the limits are for)", async () => {
   const server = await serve(echo, { port: 0, hostname: "127.0.0.1", deadlines: false });
   try {
     const client = await raw(server.port);
