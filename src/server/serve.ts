@@ -89,7 +89,10 @@ export async function serve(handler: ServeHandler, options: ServeOptions): Promi
   if (options.deadlines) {
     for (const [field, value] of Object.entries(options.deadlines)) {
       if (value !== undefined && !(value > 0)) {
-        throw new InvalidArgumentError(field, `${field} must be a positive number of ms`);
+        throw new InvalidArgumentError(
+          field,
+          `${field} must be a positive number (ms, or bytes for maxHeadBytes)`,
+        );
       }
     }
   }
