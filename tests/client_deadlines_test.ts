@@ -41,12 +41,18 @@ Deno.test("framing: pipelined requests end where they end, however the bytes are
   }
 });
 
-Deno.test("framing: smuggling shapes and over-long heads are refused", async () => {
+/** serve() with the echo handler, counting the requests that reach it. */
+async function countingServer() {
   let seen = 0;
   const server = await serve((request, info) => {
     seen++;
     return echo(request, info);
   }, { port: 0, hostname: "127.0.0.1", deadlines: SHORT });
+  return { server, seen: () => seen };
+}
+
+Deno.test("framing: smuggling shapes and over-long heads are refused", async () => {
+  const { server, seen } = await countingServer();
   try {
     const refused = async (text: string, status = 400) => {
       const answer = await sendInSteps(server.port, text, 4096);
@@ -72,7 +78,7 @@ Deno.test("framing: smuggling shapes and over-long heads are refused", async () 
     );
     await refused("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
     await refused(`GET / HTTP/1.1\r\nHost: x\r\nX: ${"a".repeat(70_000)}\r\n\r\n`, 431);
-    assert.equal(seen, 0, "no refused request reached the handler");
+    assert.equal(seen(), 0, "no refused request reached the handler");
     // A malformed body: its head reached the handler, whose read of the body fails.
     await refused("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n");
     await refused("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX");
@@ -171,11 +177,7 @@ Deno.test("deadlines: the handler sees the client's address", async () => {
 });
 
 Deno.test("deadlines: a smuggling shape is refused with a 400 before the server sees it", async () => {
-  let seen = 0;
-  const server = await serve((request, info) => {
-    seen++;
-    return echo(request, info);
-  }, { port: 0, hostname: "127.0.0.1", deadlines: SHORT });
+  const { server, seen } = await countingServer();
   try {
     const client = await raw(server.port);
     await client.write(
@@ -183,7 +185,7 @@ Deno.test("deadlines: a smuggling shape is refused with a 400 before the server 
     );
     await client.closed;
     assert.match(client.text(), /^HTTP\/1\.1 400 /);
-    assert.equal(seen, 0);
+    assert.equal(seen(), 0);
   } finally {
     await server.shutdown();
   }
@@ -219,9 +221,10 @@ console.log(server.port);`,
   const child = new Deno.Command("bash", {
     args: ["-c", `ulimit -n 64 && exec "${Deno.execPath()}" run -A "${script}"`],
     stdout: "piped",
-    stderr: "null",
+    stderr: "piped",
   }).spawn();
   const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const stderr = new Response(child.stderr).text();
   try {
     const port = Number((await lines.read()).value);
     const crowd = await Promise.all(
@@ -230,10 +233,18 @@ console.log(server.port);`,
     await new Promise((resolve) => setTimeout(resolve, 300));
     for (const conn of crowd) conn.close();
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const res = await fetch(`http://127.0.0.1:${port}/`);
+    const res = await fetch(`http://127.0.0.1:${port}/`).catch(async (err) => {
+      const gone = await Promise.race([child.status, new Promise((r) => setTimeout(r, 500))]);
+      const why = gone ? await stderr : "(still running)";
+      throw new Error(`the server did not answer: ${err}\n${why}`);
+    });
     assert.equal(await res.text(), "ok");
   } finally {
-    child.kill("SIGKILL");
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // it stopped by itself (the error above says why)
+    }
     await child.status;
     await lines.cancel().catch(() => {});
     await Deno.remove(script);
