@@ -4,8 +4,8 @@
 // (request by request for latency, round by round for throughput), so a machine that slows down
 // for a while slows all three alike; the medians are printed with their ratio to the bare
 // forwarder. Goal: session mode at >= 0.9x the bare forwarder's throughput. Two more rows report
-// what the options cost: a shared KvProxyStore, and self-hosting with serve() (the relay that
-// puts time limits on clients, src/server/deadline_relay.ts).
+// what the options cost: a shared KvProxyStore, and self-hosting with serve() (node:http with
+// time limits on clients, src/server/serve_node.ts).
 //
 //   deno run -A bench/proxy_load.ts [--rounds 61] [--requests 10000]
 import { parseArgs } from "node:util";
@@ -67,7 +67,7 @@ const kvProxy = Deno.serve(
     store: new KvProxyStore(kv),
   }).fetch,
 );
-// The same proxy self-hosted with serve(): behind the relay that cuts off slow clients.
+// The same proxy self-hosted with serve(): with the time limits that cut off slow clients.
 const relayed = await serve(
   createProxy({ upstream: upstreamUrl, cookieSecret: SECRET, rateLimit: { limit: 1e9 } }).fetch,
   { hostname: "127.0.0.1", port: 0 },

@@ -17,6 +17,8 @@ export async function rawConnection(port: number, hostname = "127.0.0.1") {
   return {
     /** Sends `s`; a write to a closed connection is ignored. */
     write: (s: string) => conn.write(new TextEncoder().encode(s)).catch(() => 0),
+    /** Shuts this side for writing (the server sees the end of the request stream). */
+    closeWrite: () => conn.closeWrite().catch(() => {}),
     /** Resolves with the ms from connecting to the server's close. */
     closed,
     /** Everything read so far. */

@@ -1,17 +1,31 @@
 /**
- * Serves a `fetch` handler over HTTP on Deno (`Deno.serve`) or Node 20+ (`node:http`, each
- * request turned into a `Request` and the `Response` streamed back). The handler's second
- * argument carries the client's address as `{ remoteAddr: { hostname } }` on both.
+ * Serves a `fetch` handler over HTTP/1.1 on Deno or Node 20+, with `node:http` on both: each
+ * request turned into a `Request` and the `Response` streamed back (`serve_node.ts`). The
+ * handler's second argument carries the client's address as `{ remoteAddr: { hostname } }`.
  *
  * Clients get time limits (see {@linkcode ClientDeadlines}): for a request's head, for the whole
- * request, and idle between requests. Node enforces them itself; on Deno, which has none, a relay
- * in front of `Deno.serve` does (`deadline_relay.ts`).
+ * request, and idle between requests. `Deno.serve` has none (denoland/deno#3515), which is why
+ * Deno is served by `node:http` too; `deadlines: false` serves with `Deno.serve` there.
  *
  * @module
  */
-import type { ClientDeadlines } from "./deadline_relay.ts";
+import { InvalidArgumentError } from "../sdk/errors.ts";
+import { checkedRequest } from "./request_url.ts";
 
-export type { ClientDeadlines };
+/** How long a client may take; each in ms, `Infinity` for no limit. */
+export interface ClientDeadlines {
+  /** From a request's first byte to the end of its head; default 10 000. */
+  headersTimeoutMs?: number;
+  /** From a request's first byte to the end of its body; default 30 000. */
+  requestTimeoutMs?: number;
+  /**
+   * A connection between requests with nothing sent either way; default 60 000. A connection
+   * that sends nothing at all is closed at the head limit.
+   */
+  idleTimeoutMs?: number;
+  /** The longest request head; default 64 KiB (431 beyond). */
+  maxHeadBytes?: number;
+}
 
 /** A running server. */
 export interface Served {
@@ -48,10 +62,20 @@ function urlOf(hostname: string, port: number): string {
   return `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
 }
 
+const BAD_TARGET = () =>
+  new Response('{"detail":"Bad request: its target or Host is not allowed"}', {
+    status: 400,
+    headers: { "content-type": "application/json", connection: "close" },
+  });
+
 /**
  * Serves `handler` (a `fetch` handler such as a proxy's or the emulator's `app.fetch`) on Deno or
  * Node, with time limits on clients; resolves once it listens. For a self-hosted server: on Deno
  * Deploy and Cloudflare Workers the platform's own front end keeps slow clients away.
+ *
+ * `request.url` is built from the request's path-only target and its checked `Host` (the listen
+ * address without one): a target such as `//evil.example/` or `http://evil.example/`, or a `Host`
+ * that is not `host[:port]`, is a 400 before the handler sees it.
  *
  * @example
  * ```ts
@@ -62,75 +86,32 @@ function urlOf(hostname: string, port: number): string {
  * ```
  */
 export async function serve(handler: ServeHandler, options: ServeOptions): Promise<Served> {
-  if ("Deno" in globalThis) {
-    if (options.deadlines === false) {
-      const server = Deno.serve(
-        { port: options.port, hostname: options.hostname, onListen: () => {} },
-        (request, info) =>
-          handler(request, {
-            remoteAddr: { hostname: (info.remoteAddr as Deno.NetAddr).hostname },
-          }),
-      );
-      const { hostname, port } = server.addr;
-      return {
-        url: urlOf(hostname, port),
-        port,
-        finished: server.finished,
-        shutdown: () => server.shutdown(),
-      };
-    }
-    const { listenWithDeadlines } = await import("./deadline_relay.ts");
-    let clientOf = (_: Deno.NetAddr): string | undefined => undefined;
-    let stopping: Promise<void> | undefined;
-    // The server itself listens on loopback only; the public port is the relay's. Deno.serve
-    // stops for good when it runs out of file descriptors (its `finished` rejects), so a server
-    // that stops before shutdown() is started again, and the relay goes on with the new one.
-    let inner: Deno.HttpServer<Deno.NetAddr> | undefined;
-    const start = () => {
-      const server = Deno.serve(
-        { port: 0, hostname: "127.0.0.1", onListen: () => {} },
-        (request, info) => {
-          const peer = info.remoteAddr;
-          return handler(request, { remoteAddr: { hostname: clientOf(peer) ?? peer.hostname } });
-        },
-      );
-      inner = server;
-      server.finished.catch(() => {}).then(() => {
-        if (stopping || inner !== server) return;
-        inner = undefined;
-        setTimeout(restart, 100);
-      });
-    };
-    const restart = () => {
-      if (stopping) return;
-      try {
-        start();
-      } catch {
-        setTimeout(restart, 100); // still out of descriptors
+  if (options.deadlines) {
+    for (const [field, value] of Object.entries(options.deadlines)) {
+      if (value !== undefined && !(value > 0)) {
+        throw new InvalidArgumentError(
+          field,
+          `${field} must be a positive number (ms, or bytes for maxHeadBytes)`,
+        );
       }
-    };
-    start();
-    let relay;
-    try {
-      relay = listenWithDeadlines({
-        ...options.deadlines,
-        hostname: options.hostname,
-        port: options.port,
-        innerPort: () => inner?.addr.port,
-      });
-    } catch (err) {
-      stopping = Promise.resolve(); // not started again
-      await inner?.shutdown();
-      throw err;
     }
-    clientOf = relay.clientOf;
-    const { hostname, port } = relay.addr;
-    let stopped: () => void;
-    const finished = new Promise<void>((resolve) => (stopped = resolve));
-    const shutdown = () =>
-      stopping ??= relay.close(inner?.shutdown().catch(() => {}) ?? Promise.resolve())
-        .then(() => stopped());
-    return { url: urlOf(hostname, port), port, finished, shutdown };
+  }
+  if ("Deno" in globalThis && options.deadlines === false) {
+    let fallbackHost = "localhost";
+    const server = Deno.serve(
+      { port: options.port, hostname: options.hostname, onListen: () => {} },
+      (request, info) => {
+        const checked = checkedRequest(request, fallbackHost);
+        if (!checked) return BAD_TARGET();
+        return handler(checked, {
+          remoteAddr: { hostname: (info.remoteAddr as Deno.NetAddr).hostname },
+        });
+      },
+    );
+    const { hostname, port } = server.addr;
+    const url = urlOf(hostname, port);
+    fallbackHost = new URL(url).host;
+    return { url, port, finished: server.finished, shutdown: () => server.shutdown() };
   }
   return await (await import("./serve_node.ts")).serveNode(handler, options, urlOf);
 }
