@@ -76,11 +76,13 @@ Deno.test("a proxy with a long timeout lets the process exit right after its las
   };
     const proxy = createProxy({
       upstream: "http://api.test",
-      cookieSecret: "a-cookie-secret-of-at-least-32-characters",
+      cookieSecret: "VBbwyGQnD60n58JnL++enuRkGkrI3QRNmOXlotWH/Kg=",
       timeout: 120_000,
       fetch: () => Promise.resolve(Response.json([])),
     });
-    const res = await proxy.fetch(new Request("http://app.test/api/agents"));
+    const res = await proxy.fetch(new Request("http://app.test/api/agents"), {
+      remoteAddr: { hostname: "192.0.2.1" },
+    });
     console.log(res.status, await res.text());
   `;
   const child = new Deno.Command(Deno.execPath(), {
