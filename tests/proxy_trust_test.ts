@@ -295,6 +295,8 @@ Deno.test("remote addresses from Deno/serve(), Bun.serve and @hono/node-server; 
   assert.equal(remoteAddress(bun, request), "192.0.2.2");
   const node = { incoming: { socket: { remoteAddress: "::ffff:192.0.2.3" } }, outgoing: {} };
   assert.equal(remoteAddress(node, request), "::ffff:192.0.2.3");
+  assert.equal(remoteAddress({ server: bun, KEY: "binding" }, request), "192.0.2.2");
+  assert.equal(remoteAddress({ server: node }, request), "::ffff:192.0.2.3");
   for (const env of [undefined, null, {}, { remoteAddr: { hostname: "" } }, "x", bun]) {
     assert.equal(remoteAddress(env), undefined);
   }

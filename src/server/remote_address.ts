@@ -9,6 +9,8 @@
  * | `Bun.serve`                          | the server                        | `server.requestIP(req)`   |
  * | `@hono/node-server`                  | `{ incoming, outgoing }`          | `incoming.socket`'s       |
  *
+ * The last two are also found under `env.server`, where bindings were passed along with them.
+ *
  * @module
  */
 
@@ -23,9 +25,10 @@ interface RuntimeInfo {
  * hand, a wrapper that drops the second argument, Workers). `request` is needed for Bun's.
  */
 export function remoteAddress(env: unknown, request?: Request): string | undefined {
-  const info = env as RuntimeInfo | undefined | null;
-  if (!info || typeof info !== "object") return undefined;
-  let address: unknown = info.remoteAddr?.hostname;
+  const outer = env as (RuntimeInfo & { server?: RuntimeInfo }) | undefined | null;
+  if (!outer || typeof outer !== "object") return undefined;
+  const info = outer.server && typeof outer.server === "object" ? outer.server : outer;
+  let address: unknown = outer.remoteAddr?.hostname;
   if (address === undefined && request && typeof info.requestIP === "function") {
     try {
       address = info.requestIP(request)?.address;
