@@ -173,6 +173,12 @@ Deno.test("the proxy's own origin is the checked Host's, never the request targe
     });
     assert.equal(res.status, 403, `Host ${host}`);
   }
+  // Over HTTPS with no Host header (HTTP/2: the runtime put `:authority` in the URL), the URL's.
+  const h2 = await call(proxy, "POST", "https://app.example/api/auth/login", {
+    host: null,
+    form: { username: "victim", password: PASSWORD },
+  });
+  assert.equal(h2.status, 200);
   // A default port in Host is the origin without it.
   const port80 = await call(proxy, "POST", "http://app.test/api/auth/login", {
     host: "app.test:80",
@@ -569,4 +575,91 @@ Deno.test("cookieSecret: 32+ random bytes as base64, base64url or hex; patterned
     () => proxyOptionsFromEnv({ CIRTUSAI_UPSTREAM: UPSTREAM }),
     /CIRTUSAI_COOKIE_SECRET is not set/,
   );
+});
+
+// A test CA and a certificate it signed for localhost and 127.0.0.1 (test only; 100 years).
+const CA = `-----BEGIN CERTIFICATE-----
+MIIBjTCCATOgAwIBAgIUTsiwMLHdSvGGepagjWGIRcMfIPIwCgYIKoZIzj0EAwIw
+GzEZMBcGA1UEAwwQY2lydHVzYWkgdGVzdCBDQTAgFw0yNjEyMDQxOTA3NTVaGA8y
+MTI2MTExMDE5MDc1NVowGzEZMBcGA1UEAwwQY2lydHVzYWkgdGVzdCBDQTBZMBMG
+ByqGSM49AgEGCCqGSM49AwEHA0IABFf8MlTvBH1hOX9a5VtfFp9rzGPwAuePFGbw
+NnFu1lno53B10Cyd/3wIu/o9WP0JWJeSXcDL+K2OB9lUePKYhJKjUzBRMB0GA1Ud
+DgQWBBRo1W3IfEhb4E/FxZS3qFqi+BksRzAfBgNVHSMEGDAWgBRo1W3IfEhb4E/F
+xZS3qFqi+BksRzAPBgNVHRMBAf8EBTADAQH/MAoGCCqGSM49BAMCA0gAMEUCIFSs
+/jNik5qX3eic0ECUMavw4axbYKB52hk+lAkT5iDGAiEAksxcyetnMbdcUve9pk+D
+lMY3FP/I2/zDaRD3tQR/TbA=
+-----END CERTIFICATE-----
+`;
+const CERT = `-----BEGIN CERTIFICATE-----
+MIIBwDCCAWagAwIBAgIUChusE+A0TlXMNCOi728Q9BLKlncwCgYIKoZIzj0EAwIw
+GzEZMBcGA1UEAwwQY2lydHVzYWkgdGVzdCBDQTAgFw0yNjEyMDQxOTA3NTZaGA8y
+MTI2MTExMDE5MDc1NlowFDESMBAGA1UEAwwJbG9jYWxob3N0MFkwEwYHKoZIzj0C
+AQYIKoZIzj0DAQcDQgAEnWAHRH7e+2JOvsnaBAYDMql54CQePVdzdJGPzMYOSRhM
+80c/VzDeiFb5+SjbvUuHLg/2r3RfcvI4vh7bietYlKOBjDCBiTAJBgNVHRMEAjAA
+MBoGA1UdEQQTMBGCCWxvY2FsaG9zdIcEfwAAATATBgNVHSUEDDAKBggrBgEFBQcD
+ATALBgNVHQ8EBAMCB4AwHQYDVR0OBBYEFHhiPJrfwKwUZ/tMFghIV9TXVUGqMB8G
+A1UdIwQYMBaAFGjVbch8SFvgT8XFlLeoWqL4GSxHMAoGCCqGSM49BAMCA0gAMEUC
+IBZdxlg953kDDXs2ihT3L1FQfwp+TBE/45mxvo8iZpCWAiEA69Va40voll9sw1S6
+8Gc7EbaZwSLK+AXcUrz1If5hi3g=
+-----END CERTIFICATE-----
+`;
+const KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQghN8XOzrtHauVid3c
+vdd8cv2luJvR86pky7UlgJmiShyhRANCAASdYAdEft77Yk6+ydoEBgMyqXngJB49
+V3N0kY/Mxg5JGEzzRz9XMN6IVvn5KNu9S4cuD/avdF9y8ji+HtuJ61iU
+-----END PRIVATE KEY-----
+`;
+
+Deno.test("over HTTP/2 (Deno.serve with TLS), where there is no Host header, a same-origin login works", async () => {
+  const emulator = testEmulator();
+  const totp = await register(emulator, "h2user");
+  const proxy = createProxy({
+    upstream: UPSTREAM,
+    cookieSecret: SECRET,
+    fetch: (input, init) => emulator.fetch(input, init),
+  });
+  const hosts: (string | null)[] = [];
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, cert: CERT, key: KEY, onListen: () => {} },
+    (req, info) => {
+      hosts.push(req.headers.get("host"));
+      return proxy.fetch(req, info);
+    },
+  );
+  const client = Deno.createHttpClient({ caCerts: [CA], http2: true, http1: false });
+  const origin = `https://localhost:${server.addr.port}`;
+  try {
+    const post = (path: string, body: BodyInit, type: string) =>
+      fetch(`${origin}/api${path}`, {
+        method: "POST",
+        headers: { origin, "content-type": type },
+        body,
+        client,
+      });
+    const first = await post(
+      "/auth/login",
+      new URLSearchParams({ username: "h2user", password: PASSWORD }),
+      "application/x-www-form-urlencoded",
+    );
+    assert.equal(first.status, 200);
+    const { temporary_token } = await first.json();
+    const verified = await post(
+      "/auth/verify-2fa",
+      JSON.stringify({ temporary_token, totp_code: await codeAt(emulator, totp) }),
+      "application/json",
+    );
+    assert.equal(verified.status, 200);
+    await verified.body?.cancel();
+    assert.match(verified.headers.get("set-cookie") ?? "", /^__Host-cirtusai_session=/);
+    assert.deepEqual(hosts, [null, null], "HTTP/2: no Host header reached the handler");
+    const evil = await post(
+      "/agents/children",
+      JSON.stringify({ parent_id: "x", name: "y" }),
+      "application/json",
+    ).then(async (r) => (await r.body?.cancel(), r.status));
+    assert.equal(evil, 401, "same origin, no session cookie sent: the upstream's 401, not a 403");
+  } finally {
+    client.close();
+    await server.shutdown();
+  }
 });

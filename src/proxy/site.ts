@@ -2,10 +2,11 @@
  * The proxy's own origin, as the browser that sent a request sees it, and what follows from it
  * for the session cookie. The origin comes from the configured one, or from the request's scheme
  * and its `Host` header, checked: never from the host of `request.url`, which on some runtimes an
- * absolute-form request target (`GET //evil.example/api/agents`) sets. Cloudflare Workers are the
- * exception: there `request.url` is what Cloudflare built from the host it routed the request by
- * (a request for another host never reaches the Worker), while the `Host` a local workerd sees is
- * its own loopback address.
+ * absolute-form request target (`GET //evil.example/api/agents`) sets. Two exceptions: on
+ * Cloudflare Workers, `request.url` is what Cloudflare built from the host it routed the request
+ * by (a request for another host never reaches the Worker), while the `Host` a local workerd sees
+ * is its own loopback address; and an HTTPS request without a `Host` header is HTTP/2, whose
+ * `:authority` the runtime (Deno) put in `request.url`.
  *
  * @module
  */
@@ -76,13 +77,14 @@ export class Sites {
     if (this.#configured) return this.#configured;
     const url = request.url;
     const https = url.startsWith("https:");
-    let host: string | null;
-    if (this.#fromUrl) {
+    let host = this.#fromUrl ? null : request.headers.get("host");
+    // Workers (see the module); and HTTP/2, which carries the host as `:authority`, which runtimes
+    // put in request.url rather than in a Host header. Browsers speak HTTP/2 over TLS only, and
+    // send Host over HTTP/1: a plain-HTTP request without one is none of theirs, and has no origin.
+    if (host === null && (this.#fromUrl || https)) {
       const start = url.indexOf("//") + 2;
       const end = url.indexOf("/", start);
       host = url.slice(start, end < 0 ? undefined : end);
-    } else {
-      host = request.headers.get("host");
     }
     if (host !== null && host.length > 260) return this.#site(https, null); // no host name
     const key = `${https ? "s" : "p"}${host === null ? "" : ` ${host}`}`;
