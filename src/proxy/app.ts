@@ -22,7 +22,7 @@ import {
 } from "../sdk/errors.ts";
 import { relay, Upstream, UpstreamError, upstreamHeaders } from "./forward.ts";
 import type { RateLimitHit, RateLimitStore } from "./rate_limit.ts";
-import { MemoryProxyStore, type ProxyStore } from "./proxy_store.ts";
+import { MemoryProxyStore, type ProxyStore, type SharedSession } from "./proxy_store.ts";
 import { API_ROUTES, routeMatcher, type RouteRule, unsafePath } from "./routes.ts";
 import { readCookies, type Session, sessionCookieHeader, SessionSealer } from "./session_cookie.ts";
 import { type Site, Sites } from "./site.ts";
@@ -332,44 +332,58 @@ export function createProxy(options: ProxyOptions): FetchApp {
    * The session of the request's cookie (`site`'s name): none; one that opens, is within its
    * lifetime and was not ended, brought up to the latest tokens the store knows (`renewed`: the
    * cookie that holds them); or the answer refusing it (two cookies, tampered, expired, ended).
+   * Not async: a cookie opened before, with a synchronous store (the default), costs no promise.
    */
-  async function cookieSession(site: Site, values: string[]): Promise<CookieSession> {
+  function cookieSession(site: Site, values: string[]): CookieSession | Promise<CookieSession> {
     if (values.length === 0) return { session: null };
-    const refuse = (status: number, detail: string) => ({
-      session: null,
-      refused: problem(status, detail, {
-        ...(status === 401 ? { "www-authenticate": "Bearer" } : {}),
-        "set-cookie": clearCookie(site),
-      }),
-    });
     if (values.length > 1) {
-      return refuse(
+      return refused(
+        site,
         400,
         `Two ${site.cookieName} cookies were sent (another site or path set one): clear this ` +
           "site's cookies, then log in again",
       );
     }
-    let session = sealer!.cached(values[0]) ?? await sealer!.open(values[0]);
-    if (!session) return refuse(401, "Invalid session");
+    const cached = sealer!.cached(values[0]);
+    if (!cached) return sealer!.open(values[0]).then((opened) => current(site, opened));
+    return current(site, cached);
+  }
+
+  function refused(site: Site, status: number, detail: string): CookieSession {
+    return {
+      session: null,
+      refused: problem(status, detail, {
+        ...(status === 401 ? { "www-authenticate": "Bearer" } : {}),
+        "set-cookie": clearCookie(site),
+      }),
+    };
+  }
+
+  /** An opened cookie's session, checked against its end and the shared store. */
+  function current(
+    site: Site,
+    session: Readonly<Session> | null,
+  ): CookieSession | Promise<CookieSession> {
+    if (!session) return refused(site, 401, "Invalid session");
     if (!(typeof session.exp === "number" && session.exp > Date.now())) {
-      return refuse(401, "Session expired: log in again");
+      return refused(site, 401, "Session expired: log in again");
     }
-    let renewed: string | undefined;
-    if (session.sid) {
-      // One read of the shared store: a session ended elsewhere is refused; a cookie older
-      // than the session's latest rotation gets the latest tokens, not a second refresh.
-      const pending = shared.session(session.sid);
-      const known = pending instanceof Promise ? await pending : pending;
-      if (known?.revoked) return refuse(401, "Session ended: log in again");
-      if (known?.sealed && known.gen > (session.gen ?? 0)) {
+    if (!session.sid) return { session };
+    // One read of the shared store: a session ended elsewhere is refused; a cookie older than the
+    // session's latest rotation gets the latest tokens, not a second refresh.
+    const gen = session.gen ?? 0;
+    const decide = async (known: SharedSession | null): Promise<CookieSession> => {
+      if (known?.revoked) return refused(site, 401, "Session ended: log in again");
+      if (known?.sealed && known.gen > gen) {
         const latest = sealer!.cached(known.sealed) ?? await sealer!.open(known.sealed);
-        if (latest) {
-          session = latest;
-          renewed = await sessionCookie(site, latest);
-        }
+        if (latest) return { session: latest, renewed: await sessionCookie(site, latest) };
       }
-    }
-    return { session, renewed };
+      return { session };
+    };
+    const pending = shared.session(session.sid);
+    if (pending instanceof Promise) return pending.then(decide);
+    // The common case: a session never refreshed nor ended, which the store does not know.
+    return pending === null ? { session } : decide(pending);
   }
 
   /**
@@ -637,7 +651,8 @@ export function createProxy(options: ProxyOptions): FetchApp {
         }
         return out(await forward(temporary, undefined));
       }
-      const found = await cookieSession(site, cookies);
+      const pendingSession = cookieSession(site, cookies);
+      const found = pendingSession instanceof Promise ? await pendingSession : pendingSession;
       if (found.refused) {
         if (!sessionProbe || found.refused.status !== 401) return found.refused;
         await found.refused.body?.cancel();
