@@ -4,6 +4,7 @@
 // proxy's own origin: it must read nothing and change nothing. Same-origin pages log in under every
 // name the machine answers to (localhost, 127.0.0.1, its own name), bound to 0.0.0.0 too.
 import assert from "node:assert/strict";
+import { requireChromium } from "./browser_request.ts";
 import { Totp } from "../mod.ts";
 import { serveEmulator } from "../src/emulator/mod.ts";
 import { rawConnection } from "./raw_connection.ts";
@@ -12,14 +13,6 @@ const ROOT = new URL("..", import.meta.url).pathname;
 const RUNTIMES = `${ROOT}tests/runtimes/`;
 const SECRET = "cHnOmxNWZce3TmS8t3421Pr2C+Z1EHdvhsYmKHZVgkc="; // openssl rand -base64 32
 const PASSWORD = "correct horse battery";
-
-async function required(path: string, install: string): Promise<void> {
-  try {
-    await Deno.stat(path);
-  } catch {
-    throw new Error(`${path} is missing. Install it with: ${install}`);
-  }
-}
 
 /** The proxy bundled for Node, from tests/runtimes/proxy_node.ts. */
 async function nodeBundle(dir: string): Promise<string> {
@@ -71,11 +64,7 @@ async function nodeProxy(bundle: string, upstream: string, hostname: string) {
 }
 
 Deno.test("on Node, a page on another port reads and changes nothing through the proxy; same-origin pages log in under every name, bound to 0.0.0.0 too", async () => {
-  await required("/usr/bin/chromium", "apt-get install -y chromium");
-  await required(
-    `${RUNTIMES}node_modules/playwright-core/package.json`,
-    "npm ci --prefix tests/runtimes",
-  );
+  await requireChromium();
   const dir = await Deno.makeTempDir({ prefix: "cirtusai-proxy-node-" });
   const emulator = await serveEmulator({ port: 0, pbkdf2Iterations: 1_000 });
   const bundle = await nodeBundle(dir);

@@ -12,6 +12,7 @@ import { relay } from "../src/proxy/forward.ts";
 import { unsafePath } from "../src/proxy/routes.ts";
 import { InvalidArgumentError } from "../src/sdk/errors.ts";
 import { codeAt, testEmulator } from "./helpers.ts";
+import { browserRequest } from "./browser_request.ts";
 
 const ORIGIN = "https://app.example";
 const SECRET = "OpnelGI0kwQg0X7BJc0mNIDFgTKRCYaG8eNrFO6ZKVs="; // openssl rand -base64 32
@@ -59,19 +60,9 @@ function stack(extra: Partial<ProxyOptions> = {}) {
       ctx?: { waitUntil(promise: Promise<unknown>): void; passThroughOnException(): void };
     } = {},
   ) {
-    const headers = new Headers({ origin: ORIGIN, host: "app.example", ...init.headers });
     const jar = init.cookie === undefined ? cookie : init.cookie;
-    if (jar) headers.set("cookie", jar);
-    let body: BodyInit | undefined;
-    if (init.json !== undefined) {
-      headers.set("content-type", "application/json");
-      body = JSON.stringify(init.json);
-    } else if (init.form) {
-      headers.set("content-type", "application/x-www-form-urlencoded");
-      body = new URLSearchParams(init.form);
-    }
     const res = await proxy.fetch(
-      new Request(`${ORIGIN}${path}`, { method, headers, body }),
+      browserRequest(method, `${ORIGIN}${path}`, { ...init, cookie: jar || undefined }),
       init.env ?? CLIENT,
       init.ctx,
     );

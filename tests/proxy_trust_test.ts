@@ -11,6 +11,7 @@ import { clientKeyOf } from "../src/server/client_key.ts";
 import { remoteAddress } from "../src/server/remote_address.ts";
 import type { Emulator } from "../src/emulator/mod.ts";
 import { codeAt, testEmulator } from "./helpers.ts";
+import { type BrowserCall, browserRequest } from "./browser_request.ts";
 
 const SECRET = "drDB1dK95w7TXqmu/eFyoogWPoFiRiNvdBQD9bFTjFU="; // openssl rand -base64 32
 const UPSTREAM = "http://upstream.test";
@@ -24,33 +25,10 @@ async function call(
   proxy: Proxy,
   method: string,
   url: string,
-  init: {
-    host?: string | null;
-    origin?: string | null;
-    cookie?: string;
-    json?: unknown;
-    form?: Record<string, string>;
-    env?: unknown;
-    headers?: Record<string, string>;
-  } = {},
+  init: BrowserCall & { env?: unknown } = {},
 ) {
-  const target = new URL(url);
-  const headers = new Headers(init.headers);
-  const host = init.host === undefined ? target.host : init.host;
-  if (host !== null) headers.set("host", host);
-  const origin = init.origin === undefined ? target.origin : init.origin;
-  if (origin !== null) headers.set("origin", origin);
-  if (init.cookie) headers.set("cookie", init.cookie);
-  let body: BodyInit | undefined;
-  if (init.json !== undefined) {
-    headers.set("content-type", "application/json");
-    body = JSON.stringify(init.json);
-  } else if (init.form) {
-    headers.set("content-type", "application/x-www-form-urlencoded");
-    body = new URLSearchParams(init.form);
-  }
   const res = await proxy.fetch(
-    new Request(url, { method, headers, body }),
+    browserRequest(method, url, init),
     "env" in init ? init.env : CLIENT,
   );
   const text = await res.text();

@@ -2,6 +2,7 @@
 // 1280 and 390 px wide (tests/runtimes/web_app_views.mjs), and `deno task web` at a terminal.
 // Screenshots go to tests/output/web_app_<width>-*.png.
 import assert from "node:assert/strict";
+import { requireChromium } from "./browser_request.ts";
 import { serveEmulator } from "../src/emulator/mod.ts";
 import { SUPPORTED_CHAINS } from "../src/emulator/wallet_keys.ts";
 import { bundle } from "../scripts/build.ts";
@@ -10,14 +11,6 @@ import { webApp } from "../examples/web/serve.ts";
 const ROOT = new URL("..", import.meta.url).pathname;
 const RUNTIMES = `${ROOT}tests/runtimes/`;
 const SECRET = "03uEBpNelja81jmksLdgmV/8I70Fd7WuiOufhGCKC44="; // openssl rand -base64 32
-
-async function required(path: string, install: string): Promise<void> {
-  try {
-    await Deno.stat(path);
-  } catch {
-    throw new Error(`${path} is missing. Install it with: ${install}`);
-  }
-}
 
 interface Seen {
   text: string;
@@ -45,11 +38,7 @@ interface Views {
 }
 
 Deno.test("Chromium: the example web app at 1280 and 390 px: state on load and after a reload, errors in view, enrolment with a wrong code then a right one, busy buttons, a clean logout", async () => {
-  await required("/usr/bin/chromium", "apt-get install -y chromium");
-  await required(
-    `${RUNTIMES}node_modules/playwright-core/package.json`,
-    "npm ci --prefix tests/runtimes",
-  );
+  await requireChromium();
   // The SDK for the driver (its Totp plays the authenticator app), bundled apart from dist/,
   // which other tests rebuild meanwhile.
   const dir = await Deno.makeTempDir({ prefix: "cirtusai-web-app-" });
