@@ -8,10 +8,9 @@
  * sessions then end when the server stops).
  */
 import { parseArgs } from "node:util";
-import { createProxy, serve } from "../../src/proxy/mod.ts";
+import { createProxy, proxyOptionsFromEnv, serve } from "../../src/proxy/mod.ts";
 import { SUPPORTED_CHAINS } from "../../src/emulator/wallet_keys.ts";
 import { CirtusAIError } from "../../src/sdk/errors.ts";
-import { cookieSecretBytes } from "../../src/proxy/cookie_secret.ts";
 
 const PAGE = new URL("./index.html", import.meta.url);
 
@@ -86,14 +85,7 @@ async function main(args: string[]): Promise<number> {
   const hostname = values.host ?? "127.0.0.1";
   const upstream = values.upstream ?? Deno.env.get("CIRTUSAI_UPSTREAM") ?? "http://localhost:8000";
   let cookieSecret = Deno.env.get("CIRTUSAI_COOKIE_SECRET");
-  if (cookieSecret) {
-    try {
-      cookieSecretBytes(cookieSecret, "CIRTUSAI_COOKIE_SECRET");
-    } catch (err) {
-      console.error(`deno task web: ${(err as Error).message}`);
-      return 2;
-    }
-  } else {
+  if (!cookieSecret) {
     const bytes = crypto.getRandomValues(new Uint8Array(32));
     cookieSecret = btoa(String.fromCharCode(...bytes));
     console.log(
@@ -102,6 +94,8 @@ async function main(args: string[]): Promise<number> {
   }
   let app;
   try {
+    // The bindings' own check first, so that a bad secret is named as the variable it came from.
+    proxyOptionsFromEnv({ CIRTUSAI_UPSTREAM: upstream, CIRTUSAI_COOKIE_SECRET: cookieSecret });
     app = webApp({ upstream, cookieSecret });
   } catch (err) {
     if (!(err instanceof CirtusAIError)) throw err;
