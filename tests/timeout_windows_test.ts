@@ -17,8 +17,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 Deno.test("calls of one window share its signal; a later call opens the next window", async () => {
   const windows = new TimeoutWindows(100); // windows of 10 ms
+  const opened = performance.now();
   const first = windows.current();
-  assert.equal(windows.current(), first);
+  const again = windows.current();
+  // Both within the window, unless a loaded machine paused between the two calls.
+  if (performance.now() - opened < 10) assert.equal(again, first);
   await sleep(15);
   const next = windows.current();
   assert.notEqual(next, first);
