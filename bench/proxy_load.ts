@@ -24,7 +24,7 @@ const REQUESTS = Number(values.requests);
 const CONCURRENCY = 32;
 const ROUND_MS = 300;
 
-const SECRET = "bench-cookie-secret-of-32-characters-at-least";
+const SECRET = "a6H8a4Ebnd7w/V2s9pRNfMbfvLZGfc9CSsp7jpG5u4o="; // openssl rand -base64 32
 const quiet = { hostname: "127.0.0.1", port: 0, onListen: () => {} };
 const body = JSON.stringify(
   Array.from(
@@ -79,6 +79,7 @@ const cookie = `cirtusai_session=${await new SessionSealer(SECRET, "cirtusai_ses
   expires_at: Date.now() + 3600_000,
   sid: crypto.randomUUID(),
   gen: 0,
+  exp: Date.now() + 24 * 3600_000,
 })}`;
 
 interface Target {

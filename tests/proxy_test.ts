@@ -7,15 +7,27 @@ import {
   type ProxyOptions,
   proxyOptionsFromEnv,
 } from "../src/proxy/mod.ts";
-import { readCookie, SessionSealer } from "../src/proxy/session_cookie.ts";
+import { readCookies, SessionSealer } from "../src/proxy/session_cookie.ts";
 import { relay } from "../src/proxy/forward.ts";
 import { unsafePath } from "../src/proxy/routes.ts";
 import { InvalidArgumentError } from "../src/sdk/errors.ts";
 import { codeAt, testEmulator } from "./helpers.ts";
+import { browserRequest } from "./browser_request.ts";
 
 const ORIGIN = "https://app.example";
-const SECRET = "a-test-cookie-secret-of-32-chars-or-more";
+const SECRET = "OpnelGI0kwQg0X7BJc0mNIDFgTKRCYaG8eNrFO6ZKVs="; // openssl rand -base64 32
 const UPSTREAM = "http://upstream.test";
+/** The session cookie's name on ORIGIN (HTTPS). */
+const COOKIE = "__Host-cirtusai_session";
+/** What the runtime hands the handler besides the request (Deno.serve's connection info). */
+const CLIENT = { remoteAddr: { hostname: "203.0.113.9" } };
+
+/** A request as a browser sends it to ORIGIN: with its Host header. */
+function at(path: string, init: RequestInit = {}): Request {
+  const headers = new Headers(init.headers);
+  if (!headers.has("host")) headers.set("host", new URL(ORIGIN).host);
+  return new Request(`${ORIGIN}${path}`, { ...init, headers });
+}
 
 /** An emulator upstream and a proxy in front of it, with every upstream call recorded. */
 function stack(extra: Partial<ProxyOptions> = {}) {
@@ -42,24 +54,16 @@ function stack(extra: Partial<ProxyOptions> = {}) {
       form?: Record<string, string>;
       headers?: Record<string, string>;
       cookie?: string | null;
+      /** What the runtime passes as app.fetch's second argument; default CLIENT. */
+      env?: unknown;
       /** The runtime's execution context (Workers), passed as app.fetch's third argument. */
       ctx?: { waitUntil(promise: Promise<unknown>): void; passThroughOnException(): void };
     } = {},
   ) {
-    const headers = new Headers({ origin: ORIGIN, ...init.headers });
     const jar = init.cookie === undefined ? cookie : init.cookie;
-    if (jar) headers.set("cookie", jar);
-    let body: BodyInit | undefined;
-    if (init.json !== undefined) {
-      headers.set("content-type", "application/json");
-      body = JSON.stringify(init.json);
-    } else if (init.form) {
-      headers.set("content-type", "application/x-www-form-urlencoded");
-      body = new URLSearchParams(init.form);
-    }
     const res = await proxy.fetch(
-      new Request(`${ORIGIN}${path}`, { method, headers, body }),
-      undefined,
+      browserRequest(method, `${ORIGIN}${path}`, { ...init, cookie: jar || undefined }),
+      init.env ?? CLIENT,
       init.ctx,
     );
     const setCookie = res.headers.get("set-cookie");
@@ -182,7 +186,7 @@ Deno.test("an expired access token in the cookie is refreshed before the call, o
   const tokens = await s.session();
   const sealer = new SessionSealer(SECRET, "cirtusai_session");
   s.setCookie(
-    `cirtusai_session=${await sealer.seal({ ...tokens, expires_at: Date.now() - 1000 })}`,
+    `${COOKIE}=${await sealer.seal({ ...tokens, expires_at: Date.now() - 1000 })}`,
   );
   const refreshesBefore = s.calls.filter((c) => c.url.endsWith("/auth/refresh")).length;
   const results = await Promise.all(
@@ -197,7 +201,7 @@ Deno.test("on Workers a refresh outlives the request that started it (waitUntil)
   await registerAndLogin(s);
   const tokens = await s.session();
   s.setCookie(
-    `cirtusai_session=${await new SessionSealer(SECRET, "cirtusai_session").seal({
+    `${COOKIE}=${await new SessionSealer(SECRET, "cirtusai_session").seal({
       ...tokens,
       expires_at: Date.now() - 1000,
     })}`,
@@ -238,21 +242,21 @@ Deno.test("tampered and foreign cookies are a 401", async () => {
   const good = s.getCookie();
   const value = good.slice(good.indexOf("=") + 1);
   const flipped = value.slice(0, 20) + (value[20] === "A" ? "B" : "A") + value.slice(21);
-  const tampered = await s.call("GET", "/api/agents", { cookie: `cirtusai_session=${flipped}` });
+  const tampered = await s.call("GET", "/api/agents", { cookie: `${COOKIE}=${flipped}` });
   assert.equal(tampered.status, 401);
   assert.deepEqual(tampered.body, { detail: "Invalid session" });
   const foreign = await new SessionSealer(
-    "another-secret-of-at-least-32-characters",
+    "GHHJDoyDdUuOrl0OBxc1XPGj41LpOP7XwWGzRTdVvhE=",
     "cirtusai_session",
   ).seal({
     access_token: "x",
   });
   assert.equal(
-    (await s.call("GET", "/api/agents", { cookie: `cirtusai_session=${foreign}` })).status,
+    (await s.call("GET", "/api/agents", { cookie: `${COOKIE}=${foreign}` })).status,
     401,
   );
   assert.equal(
-    (await s.call("GET", "/api/agents", { cookie: "cirtusai_session=garbage" })).status,
+    (await s.call("GET", "/api/agents", { cookie: `${COOKIE}=garbage` })).status,
     401,
   );
 });
@@ -283,7 +287,7 @@ Deno.test("fixed upstream, allowlist, and refused paths", async () => {
   );
   assert.equal(s.calls.length, 1);
   // URL normalisation takes "/api/../_emulator" out of /api entirely.
-  const escaped = await s.proxy.fetch(new Request(`${ORIGIN}/api/../_emulator/sms`));
+  const escaped = await s.proxy.fetch(at("/api/../_emulator/sms"), CLIENT);
   assert.equal(escaped.status, 404);
 });
 
@@ -308,7 +312,7 @@ Deno.test("incoming Authorization and Cookie are never forwarded; hop-by-hop and
     },
   });
   const res = await proxy.fetch(
-    new Request(`${ORIGIN}/api/agents`, {
+    at("/api/agents", {
       headers: {
         authorization: "Bearer stolen",
         cookie: "other=1",
@@ -317,11 +321,16 @@ Deno.test("incoming Authorization and Cookie are never forwarded; hop-by-hop and
         accept: "application/json",
       },
     }),
+    CLIENT,
   );
   assert.equal(res.status, 200);
   assert.equal(seen[0].get("authorization"), null);
   assert.equal(seen[0].get("cookie"), null);
-  assert.equal(seen[0].get("x-forwarded-for"), null);
+  assert.equal(
+    seen[0].get("x-forwarded-for"),
+    "203.0.113.9",
+    "the connection's address, never the client's header",
+  );
   assert.equal(seen[0].get("connection"), null);
   assert.equal(seen[0].get("accept"), "application/json");
   assert.equal(res.headers.get("set-cookie"), null);
@@ -341,15 +350,16 @@ Deno.test("CSRF: state-changing calls need a same-origin or configured Origin", 
   assert.equal((await create({ origin: ORIGIN })).status, 201);
   // No Origin at all: only a browser's same-origin fetch metadata is accepted.
   const bare = await s.proxy.fetch(
-    new Request(`${ORIGIN}/api/auth/login`, {
+    at("/api/auth/login", {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
       body: new URLSearchParams({ username, password }),
     }),
+    CLIENT,
   );
   assert.equal(bare.status, 403);
   const sameSite = await s.proxy.fetch(
-    new Request(`${ORIGIN}/api/auth/login`, {
+    at("/api/auth/login", {
       method: "POST",
       headers: {
         "content-type": "application/x-www-form-urlencoded",
@@ -357,6 +367,7 @@ Deno.test("CSRF: state-changing calls need a same-origin or configured Origin", 
       },
       body: new URLSearchParams({ username, password }),
     }),
+    CLIENT,
   );
   assert.equal(sameSite.status, 200);
   assert.equal(
@@ -370,7 +381,7 @@ Deno.test("CORS: configured origins get credentials; others get nothing", async 
   const s = stack({ allowedOrigins: ["https://partner.example"] });
   const preflight = (origin: string) =>
     s.proxy.fetch(
-      new Request(`${ORIGIN}/api/agents`, {
+      at("/api/agents", {
         method: "OPTIONS",
         headers: {
           origin,
@@ -378,6 +389,7 @@ Deno.test("CORS: configured origins get credentials; others get nothing", async 
           "access-control-request-headers": "content-type",
         },
       }),
+      CLIENT,
     );
   const ok = await preflight("https://partner.example");
   assert.equal(ok.headers.get("access-control-allow-origin"), "https://partner.example");
@@ -408,7 +420,7 @@ Deno.test("limits: body size 413, upstream timeout 504, unreachable upstream 502
         });
       }),
   });
-  const timedOut = await slow.fetch(new Request(`${ORIGIN}/api/agents`));
+  const timedOut = await slow.fetch(at("/api/agents"), CLIENT);
   assert.equal(timedOut.status, 504);
   assert.deepEqual(await timedOut.json(), { detail: "Upstream timed out" });
 
@@ -417,7 +429,7 @@ Deno.test("limits: body size 413, upstream timeout 504, unreachable upstream 502
     cookieSecret: SECRET,
     fetch: () => Promise.reject(new TypeError("connection refused")),
   });
-  const unreachable = await down.fetch(new Request(`${ORIGIN}/api/agents`));
+  const unreachable = await down.fetch(at("/api/agents"), CLIENT);
   assert.equal(unreachable.status, 502);
   assert.deepEqual(await unreachable.json(), { detail: "Upstream unreachable" });
 
@@ -439,7 +451,10 @@ Deno.test("limits: body size 413, upstream timeout 504, unreachable upstream 502
   assert.deepEqual(statuses, [401, 401, 401, 429, 429]);
   const res = await limited.call("GET", "/api/agents");
   assert.ok(Number(res.headers.get("retry-after")) > 30);
-  assert.ok(hits.every((h) => h === "anonymous"), "the pluggable store received the client key");
+  assert.ok(
+    hits.every((h) => h === "203.0.113.9"),
+    "the pluggable store received the client key",
+  );
 });
 
 Deno.test("service mode: the proxy's own account serves only the configured routes", async () => {
@@ -476,8 +491,7 @@ Deno.test("service mode: the proxy's own account serves only the configured rout
   });
   const kept: Promise<unknown>[] = [];
   const ctx = { waitUntil: (p: Promise<unknown>) => kept.push(p), passThroughOnException() {} };
-  const get = (path: string, method = "GET") =>
-    service.fetch(new Request(`${ORIGIN}${path}`, { method }), undefined, ctx);
+  const get = (path: string, method = "GET") => service.fetch(at(path, { method }), CLIENT, ctx);
   const agents = await get("/api/agents");
   assert.equal(agents.status, 200);
   assert.equal(kept.length, 1, "the login outlives the request that started it (Workers)");
@@ -513,8 +527,7 @@ Deno.test("service mode: a login that fails upstream is a 502 or 504, and a refu
         timeout: 30,
         fetch,
       });
-    const get = (proxy: ReturnType<typeof service>) =>
-      proxy.fetch(new Request(`${ORIGIN}/api/agents`));
+    const get = (proxy: ReturnType<typeof service>) => proxy.fetch(at("/api/agents"), CLIENT);
 
     const unreachable = await get(service(() => Promise.reject(new TypeError("refused"))));
     assert.equal(unreachable.status, 502);
@@ -568,7 +581,10 @@ Deno.test("timeout, body limit and rate limit come from bindings too", async () 
   assert.equal(options.timeout, 2500);
   assert.equal(options.maxBodyBytes, 16);
   assert.deepEqual(options.rateLimit, { limit: 2, windowMs: 60_000 });
-  const defaults = proxyOptionsFromEnv({ CIRTUSAI_UPSTREAM: UPSTREAM });
+  const defaults = proxyOptionsFromEnv({
+    CIRTUSAI_UPSTREAM: UPSTREAM,
+    CIRTUSAI_COOKIE_SECRET: SECRET,
+  });
   assert.equal(defaults.timeout, undefined);
   assert.equal(defaults.maxBodyBytes, undefined);
   assert.equal(defaults.rateLimit, undefined);
@@ -577,11 +593,12 @@ Deno.test("timeout, body limit and rate limit come from bindings too", async () 
   const proxy = createProxy({ ...options, fetch: emulator.fetch });
   const post = (body: string) =>
     proxy.fetch(
-      new Request(`${ORIGIN}/api/auth/login`, {
+      at("/api/auth/login", {
         method: "POST",
         headers: { origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" },
         body,
       }),
+      CLIENT,
     );
   assert.equal((await post("x".repeat(17))).status, 413);
   assert.equal((await post("username=a")).status, 422);
@@ -595,7 +612,7 @@ Deno.test("configuration errors are clear", () => {
   );
   assert.throws(
     () => createProxy({ upstream: UPSTREAM, cookieSecret: "short" }),
-    /at least 32 characters/,
+    /cookieSecret must be base64, base64url or hex of at least 32 random bytes/,
   );
   for (const timeout of [0, -1, Number.NaN]) {
     assert.throws(
@@ -627,7 +644,12 @@ Deno.test("configuration errors are clear", () => {
     }
   }
   assert.throws(
-    () => proxyOptionsFromEnv({ CIRTUSAI_UPSTREAM: UPSTREAM, CIRTUSAI_PROXY_ROUTES: "agents" }),
+    () =>
+      proxyOptionsFromEnv({
+        CIRTUSAI_UPSTREAM: UPSTREAM,
+        CIRTUSAI_COOKIE_SECRET: SECRET,
+        CIRTUSAI_PROXY_ROUTES: "agents",
+      }),
     /METHOD \/path/,
   );
 });
@@ -671,11 +693,12 @@ Deno.test("an upstream that answers a login with something other than tokens is 
     fetch: () => Promise.resolve(new Response("<html>maintenance</html>", { status: 200 })),
   });
   const res = await proxy.fetch(
-    new Request(`${ORIGIN}/api/auth/login`, {
+    at("/api/auth/login", {
       method: "POST",
       headers: { origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" },
       body: "username=a&password=b",
     }),
+    CLIENT,
   );
   assert.equal(res.status, 502);
   assert.deepEqual(await res.json(), { detail: "Upstream answered without tokens" });
@@ -723,8 +746,7 @@ Deno.test("over real sockets: Content-Length passes for a plain body, not for on
 Deno.test("same-origin GETs carry no Origin: a refresh still rotates the cookie, and a failed one clears it", async () => {
   const s = stack({ log: undefined });
   await registerAndLogin(s);
-  const get = (cookie: string) =>
-    s.proxy.fetch(new Request(`${ORIGIN}/api/agents`, { headers: { cookie } }));
+  const get = (cookie: string) => s.proxy.fetch(at("/api/agents", { headers: { cookie } }), CLIENT);
   const cookieOf = (res: Response) => res.headers.get("set-cookie")?.split(";")[0] ?? null;
   // The upstream says the token expired: the replayed answer must carry the new cookie.
   s.emulator.clock.advance(31 * 60_000);
@@ -736,7 +758,7 @@ Deno.test("same-origin GETs carry no Origin: a refresh still rotates the cookie,
   // An expired cookie is refreshed before the call: the same holds.
   const sealer = new SessionSealer(SECRET, "cirtusai_session");
   const tokens = (await sealer.open(rotated.slice(rotated.indexOf("=") + 1)))!;
-  const expired = `cirtusai_session=${await sealer.seal({ ...tokens, expires_at: 0 })}`;
+  const expired = `${COOKIE}=${await sealer.seal({ ...tokens, expires_at: 0 })}`;
   const early = await get(expired);
   assert.equal(early.status, 200);
   await early.body?.cancel();
@@ -813,14 +835,16 @@ Deno.test("unsafePath: what the quick check lets through needs no other check", 
   }
 });
 
-Deno.test("readCookie finds exactly the named cookie", () => {
+Deno.test("readCookies finds exactly the named cookie, every one of that name", () => {
   const name = "cirtusai_session";
-  assert.equal(readCookie("cirtusai_session=abc", name), "abc");
-  assert.equal(readCookie("a=1;  cirtusai_session=abc ; b=2", name), "abc");
-  assert.equal(readCookie("cirtusai_session2=x; xcirtusai_session=y", name), undefined);
-  assert.equal(readCookie("cirtusai_session2=x; cirtusai_session=", name), "");
-  assert.equal(readCookie("", name), undefined);
-  assert.equal(readCookie(null, name), undefined);
+  assert.deepEqual(readCookies("cirtusai_session=abc", name), ["abc"]);
+  assert.deepEqual(readCookies("a=1;  cirtusai_session=abc ; b=2", name), ["abc"]);
+  assert.deepEqual(readCookies("cirtusai_session2=x; xcirtusai_session=y", name), []);
+  assert.deepEqual(readCookies("cirtusai_session2=x; cirtusai_session=", name), [""]);
+  assert.deepEqual(readCookies("cirtusai_session=a; cirtusai_session=b", name), ["a", "b"]);
+  assert.deepEqual(readCookies("__Host-cirtusai_session=a", name), []);
+  assert.deepEqual(readCookies("", name), []);
+  assert.deepEqual(readCookies(null, name), []);
 });
 
 Deno.test("relay passes a clean answer as it is and copies one whose headers must change", async () => {
@@ -860,7 +884,7 @@ Deno.test("an unexpected failure is a 500 with no detail, with or without an Ori
         },
       });
       for (const headers of [{}, { origin: "https://app.example" }] as Record<string, string>[]) {
-        const res = await proxy.fetch(new Request("https://app.example/api/agents", { headers }));
+        const res = await proxy.fetch(at("/api/agents", { headers }), CLIENT);
         assert.equal(res.status, 500);
         assert.deepEqual(await res.json(), { detail: "Internal Server Error" });
       }

@@ -17,8 +17,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 Deno.test("calls of one window share its signal; a later call opens the next window", async () => {
   const windows = new TimeoutWindows(100); // windows of 10 ms
+  const opened = performance.now();
   const first = windows.current();
-  assert.equal(windows.current(), first);
+  const again = windows.current();
+  // Both within the window, unless a loaded machine paused between the two calls.
+  if (performance.now() - opened < 10) assert.equal(again, first);
   await sleep(15);
   const next = windows.current();
   assert.notEqual(next, first);
@@ -76,11 +79,13 @@ Deno.test("a proxy with a long timeout lets the process exit right after its las
   };
     const proxy = createProxy({
       upstream: "http://api.test",
-      cookieSecret: "a-cookie-secret-of-at-least-32-characters",
+      cookieSecret: "VBbwyGQnD60n58JnL++enuRkGkrI3QRNmOXlotWH/Kg=",
       timeout: 120_000,
       fetch: () => Promise.resolve(Response.json([])),
     });
-    const res = await proxy.fetch(new Request("http://app.test/api/agents"));
+    const res = await proxy.fetch(new Request("http://app.test/api/agents"), {
+      remoteAddr: { hostname: "192.0.2.1" },
+    });
     console.log(res.status, await res.text());
   `;
   const child = new Deno.Command(Deno.execPath(), {

@@ -1,6 +1,7 @@
 /**
  * The CirtusAI edge proxy as a Cloudflare Worker. Bindings (wrangler.toml `[vars]` and
- * `wrangler secret put CIRTUSAI_COOKIE_SECRET`) configure it on the first request.
+ * `openssl rand -base64 32 | wrangler secret put CIRTUSAI_COOKIE_SECRET`) configure it on the
+ * first request. Here the browser's address is Cloudflare's CF-Connecting-IP.
  *
  *   npx wrangler deploy   (from examples/edge/)
  */

@@ -2,8 +2,9 @@
  * The CirtusAI edge proxy on Deno Deploy (or any Deno): browser code calls `/api/*` on this
  * origin and never holds CirtusAI credentials.
  *
- * Environment: CIRTUSAI_UPSTREAM (the API), CIRTUSAI_COOKIE_SECRET (32+ random characters),
- * optionally CIRTUSAI_ALLOWED_ORIGINS, CIRTUSAI_PROXY_MODE=service with CIRTUSAI_USERNAME,
+ * Environment: CIRTUSAI_UPSTREAM (the API), CIRTUSAI_COOKIE_SECRET (base64 of 32 random bytes:
+ * `openssl rand -base64 32`), optionally CIRTUSAI_ALLOWED_ORIGINS, CIRTUSAI_PROXY_ORIGIN (behind a
+ * front end that ends TLS), CIRTUSAI_PROXY_MODE=service with CIRTUSAI_USERNAME,
  * CIRTUSAI_PASSWORD, CIRTUSAI_TOTP_SECRET and CIRTUSAI_PROXY_ROUTES; tuning with
  * CIRTUSAI_PROXY_TIMEOUT_MS, CIRTUSAI_PROXY_MAX_BODY_BYTES and CIRTUSAI_PROXY_RATE_LIMIT.
  * Deno Deploy runs many isolates: they share sessions, refreshes, logouts and the rate limit

@@ -8,6 +8,7 @@
 import { type Context, type ExecutionContext, Hono } from "hono";
 import { cors } from "hono/cors";
 import { readBody } from "../server/body_limit.ts";
+import { clientKeyOf } from "../server/client_key.ts";
 import { remoteAddress } from "../server/remote_address.ts";
 import { requestLog } from "../server/request_log.ts";
 import type { FetchApp } from "../server/fetch_app.ts";
@@ -21,9 +22,10 @@ import {
 } from "../sdk/errors.ts";
 import { relay, Upstream, UpstreamError, upstreamHeaders } from "./forward.ts";
 import type { RateLimitHit, RateLimitStore } from "./rate_limit.ts";
-import { MemoryProxyStore, type ProxyStore } from "./proxy_store.ts";
+import { MemoryProxyStore, type ProxyStore, type SharedSession } from "./proxy_store.ts";
 import { API_ROUTES, routeMatcher, type RouteRule, unsafePath } from "./routes.ts";
-import { readCookie, type Session, sessionCookieHeader, SessionSealer } from "./session_cookie.ts";
+import { readCookies, type Session, sessionCookieHeader, SessionSealer } from "./session_cookie.ts";
+import { type Site, Sites } from "./site.ts";
 
 /** The proxy's own account, for service mode. */
 export type ServiceCredentials =
@@ -36,10 +38,28 @@ export interface ProxyOptions {
   upstream: string;
   /** `"session"` (default): browsers log in through the proxy. `"service"`: the proxy's own account. */
   mode?: "session" | "service";
-  /** Session mode: at least 32 random characters; the cookie key is derived from it. */
+  /**
+   * Session mode: base64, base64url or hex of at least 32 random bytes (`openssl rand -base64
+   * 32`); the cookie key is derived from it. Words, short or patterned values are refused.
+   */
   cookieSecret?: string;
-  /** Session cookie name; default `cirtusai_session`. */
+  /**
+   * Session cookie's name; default `cirtusai_session`. Over HTTPS the cookie is `__Host-` + this
+   * name (Secure, the whole site, no Domain), so no other site or path can plant one.
+   */
   cookieName?: string;
+  /**
+   * The proxy's public origin (`https://app.example.com`), when what the proxy sees differs from
+   * what the browser does (TLS ended in front of it). Default: each request's scheme and `Host`.
+   * It is the origin the CSRF check and CORS accept besides `allowedOrigins`, and its scheme
+   * decides the cookie's `__Host-` name.
+   */
+  origin?: string;
+  /**
+   * Session mode: a session's absolute lifetime in seconds, from its login; default 30 days. The
+   * sealed cookie carries the end, and is refused after it whatever the store says.
+   */
+  sessionMaxAge?: number;
   /** Service mode: the account the proxy logs in with. */
   service?: ServiceCredentials;
   /** Allowed method + path patterns; default every route of the API (session mode). Service mode needs them. */
@@ -63,8 +83,11 @@ export interface ProxyOptions {
    */
   store?: ProxyStore;
   /**
-   * Client key for rate limiting, from the request and the runtime's `env` (Deno.serve's
-   * connection info); default the connection's address (Deno) or `cf-connecting-ip` (Workers).
+   * Client key for rate limiting, from the request and the runtime's `env`. Default: the
+   * connection's address as the runtime gives it (`Deno.serve`, `serve()`, `Bun.serve`,
+   * `@hono/node-server`), an IPv6 one as its /64; on Cloudflare Workers, `CF-Connecting-IP`, which
+   * Cloudflare sets. Where neither is given (a wrapper that drops the runtime's second argument),
+   * calls are refused with a 500 until this is set: a header is never believed elsewhere.
    */
   clientKey?: (request: Request, env: unknown) => string;
   /** The fetch used to reach the upstream; default `globalThis.fetch`. */
@@ -74,7 +97,7 @@ export interface ProxyOptions {
 }
 
 const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
-const COOKIE_MAX_AGE = 30 * 24 * 3600;
+const SESSION_MAX_AGE = 30 * 24 * 3600;
 
 /** A request as the proxy handles it: with the runtime's `env` and execution context. */
 interface Call {
@@ -82,7 +105,15 @@ interface Call {
   env: unknown;
   /** Workers' execution context (`waitUntil`); undefined elsewhere. */
   ctx: unknown;
+  /** The browser's address, once the rate limit has looked it up. */
+  address?: string;
 }
+
+/** What a request's session cookie gave: none, a session, or the answer that refuses it. */
+type CookieSession =
+  | { session: null; refused?: undefined }
+  | { session: Readonly<Session>; renewed?: string; refused?: undefined }
+  | { session: null; refused: Response };
 
 function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return Response.json(body, { status, headers });
@@ -111,13 +142,10 @@ function executionCtxOf(c: Context): unknown {
   }
 }
 
-/** The browser's address: the connection's (Deno), or what Cloudflare itself sets (Workers). */
-function browserAddress(request: Request, env: unknown): string | undefined {
-  return remoteAddress(env) ?? request.headers.get("cf-connecting-ip") ?? undefined;
-}
-
-function defaultClientKey(request: Request, env: unknown): string {
-  return browserAddress(request, env) ?? "anonymous";
+/** Cloudflare Workers, where `CF-Connecting-IP` is set by Cloudflare itself, never the client. */
+function onWorkers(): boolean {
+  const navigator = (globalThis as { navigator?: { userAgent?: unknown } }).navigator;
+  return navigator?.userAgent === "Cloudflare-Workers";
 }
 
 /**
@@ -143,9 +171,18 @@ export function createProxy(options: ProxyOptions): FetchApp {
   const base = options.upstream.replace(/\/+$/, "");
   const mode = options.mode ?? "session";
   const cookieName = options.cookieName ?? "cirtusai_session";
+  const workers = onWorkers();
+  const sites = new Sites(cookieName, options.origin, workers);
   const sealer = mode === "session"
     ? new SessionSealer(options.cookieSecret ?? "", cookieName)
     : null;
+  const sessionMaxAge = options.sessionMaxAge ?? SESSION_MAX_AGE;
+  if (!(sessionMaxAge > 0) || !Number.isFinite(sessionMaxAge)) {
+    throw new InvalidArgumentError(
+      "sessionMaxAge",
+      "sessionMaxAge must be a positive number of seconds",
+    );
+  }
   if (mode === "service" && !options.service) {
     throw new InvalidArgumentError("service", "service mode needs the proxy's credentials");
   }
@@ -175,7 +212,6 @@ export function createProxy(options: ProxyOptions): FetchApp {
   }
   const shared = options.store ?? new MemoryProxyStore();
   const store = options.rateLimit?.store ?? shared;
-  const clientKey = options.clientKey ?? defaultClientKey;
   // One refresh at a time per session, keyed by its refresh token. The outcome is kept a few
   // seconds, so calls that left the browser with the old cookie get the new session rather than
   // reusing a spent refresh token (which would revoke the whole family).
@@ -213,9 +249,12 @@ export function createProxy(options: ProxyOptions): FetchApp {
       return null;
     }
     const next = sessionFrom(await res.json(), session.refresh_token);
-    if (next && session.sid) {
-      next.sid = session.sid;
-      next.gen = (session.gen ?? 0) + 1;
+    if (next) {
+      next.exp = session.exp;
+      if (session.sid) {
+        next.sid = session.sid;
+        next.gen = (session.gen ?? 0) + 1;
+      }
     }
     return next;
   }
@@ -247,7 +286,7 @@ export function createProxy(options: ProxyOptions): FetchApp {
       if (found) return found === "revoked" ? null : found;
       const next = await exchange(session);
       if (next) {
-        await shared.publish(sid, await sealer!.seal(next), next.gen!, COOKIE_MAX_AGE * 1000);
+        await shared.publish(sid, await sealer!.seal(next), next.gen!, lifeLeft(next));
       }
       return next;
     } finally {
@@ -266,16 +305,126 @@ export function createProxy(options: ProxyOptions): FetchApp {
     return session;
   }
 
-  /** The Set-Cookie header that stores `session`. */
-  async function sessionCookie(session: Session): Promise<string> {
-    return sessionCookieHeader(cookieName, await sealer!.seal(session), COOKIE_MAX_AGE);
+  /** What is left of `session`'s absolute lifetime, in ms (at least 1 s, for store TTLs). */
+  function lifeLeft(session: Readonly<Session>): number {
+    return Math.max(1000, (session.exp ?? 0) - Date.now());
   }
-  const clearCookie = sessionCookieHeader(cookieName, "", 0);
+
+  /** The Set-Cookie header that stores `session`, kept by the browser as long as it may live. */
+  async function sessionCookie(site: Site, session: Session): Promise<string> {
+    const maxAge = Math.ceil(lifeLeft(session) / 1000);
+    return sessionCookieHeader(site.cookieName, await sealer!.seal(session), maxAge, site.secure);
+  }
+  const clearCookie = (site: Site) => sessionCookieHeader(site.cookieName, "", 0, site.secure);
+
+  /** Whether `origin` may use the session: the proxy's own (as the request says) or a configured one. */
+  function allowedOrigin(origin: string, raw: Request): boolean {
+    return origins.has(origin) || origin === sites.of(raw).origin;
+  }
 
   function sameOrigin(raw: Request): boolean {
     const origin = raw.headers.get("origin");
-    if (origin) return origin === new URL(raw.url).origin || origins.has(origin);
+    if (origin) return allowedOrigin(origin, raw);
     return raw.headers.get("sec-fetch-site") === "same-origin";
+  }
+
+  /**
+   * The session of the request's cookie (`site`'s name): none; one that opens, is within its
+   * lifetime and was not ended, brought up to the latest tokens the store knows (`renewed`: the
+   * cookie that holds them); or the answer refusing it (two cookies, tampered, expired, ended).
+   * Not async: a cookie opened before, with a synchronous store (the default), costs no promise.
+   */
+  function cookieSession(site: Site, values: string[]): CookieSession | Promise<CookieSession> {
+    if (values.length === 0) return { session: null };
+    if (values.length > 1) {
+      return refused(
+        site,
+        400,
+        `Two ${site.cookieName} cookies were sent (another site or path set one): clear this ` +
+          "site's cookies, then log in again",
+      );
+    }
+    const cached = sealer!.cached(values[0]);
+    if (!cached) return sealer!.open(values[0]).then((opened) => current(site, opened));
+    return current(site, cached);
+  }
+
+  function refused(site: Site, status: number, detail: string): CookieSession {
+    return {
+      session: null,
+      refused: problem(status, detail, {
+        ...(status === 401 ? { "www-authenticate": "Bearer" } : {}),
+        "set-cookie": clearCookie(site),
+      }),
+    };
+  }
+
+  /** An opened cookie's session, checked against its end and the shared store. */
+  function current(
+    site: Site,
+    session: Readonly<Session> | null,
+  ): CookieSession | Promise<CookieSession> {
+    if (!session) return refused(site, 401, "Invalid session");
+    if (!(typeof session.exp === "number" && session.exp > Date.now())) {
+      return refused(site, 401, "Session expired: log in again");
+    }
+    if (!session.sid) return { session };
+    // One read of the shared store: a session ended elsewhere is refused; a cookie older than the
+    // session's latest rotation gets the latest tokens, not a second refresh.
+    const gen = session.gen ?? 0;
+    const decide = async (known: SharedSession | null): Promise<CookieSession> => {
+      if (known?.revoked) return refused(site, 401, "Session ended: log in again");
+      if (known?.sealed && known.gen > gen) {
+        const latest = sealer!.cached(known.sealed) ?? await sealer!.open(known.sealed);
+        if (latest) return { session: latest, renewed: await sessionCookie(site, latest) };
+      }
+      return { session };
+    };
+    const pending = shared.session(session.sid);
+    if (pending instanceof Promise) return pending.then(decide);
+    // The common case: a session never refreshed nor ended, which the store does not know.
+    return pending === null ? { session } : decide(pending);
+  }
+
+  /**
+   * Ends the sessions of the cookies sent, as far as the API allows (it has no logout): every
+   * instance refuses them from now on (the store), and upstream the latest refresh token is spent
+   * twice, the tokens it gives discarded. The second use is a reuse, which the contract answers by
+   * revoking the whole family, access tokens included; a backend that does not at least has the
+   * refresh token spent. False when the upstream could not be reached (or failed).
+   */
+  async function endSessions(values: string[]): Promise<boolean> {
+    let reached = true;
+    for (const value of values.slice(0, 4)) {
+      let session = await sealer!.open(value);
+      if (!session) continue;
+      const sid = session.sid;
+      if (sid) {
+        const known = await shared.session(sid);
+        if (known?.sealed && known.gen > (session.gen ?? 0)) {
+          session = await sealer!.open(known.sealed) ?? session;
+        }
+        await shared.revoke(sid, lifeLeft(session));
+      }
+      const token = session.refresh_token;
+      if (!token) continue;
+      try {
+        for (let use = 0; use < 2; use++) {
+          const res = await upstreamApi.call("/auth/refresh", {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ refresh_token: token }),
+          });
+          await res.body?.cancel();
+          if (res.status >= 500) reached = false;
+          if (!res.ok) break; // spent or revoked already, or the upstream failed
+        }
+      } catch (err) {
+        if (!(err instanceof UpstreamError)) throw err;
+        reached = false;
+      }
+    }
+    return reached;
   }
 
   // Service mode: the SDK logs the proxy in, keeps and refreshes its tokens.
@@ -342,10 +491,7 @@ export function createProxy(options: ProxyOptions): FetchApp {
 
   if (options.log) app.use("*", requestLog(options.log));
   const corsHeaders = cors({
-    origin: (
-      origin,
-      c,
-    ) => (origins.has(origin) || origin === new URL(c.req.url).origin ? origin : null),
+    origin: (origin, c) => (allowedOrigin(origin, c.req.raw) ? origin : null),
     credentials: mode === "session",
     allowHeaders: ["Content-Type"],
     allowMethods: ["GET", "POST", "PUT", "DELETE", "OPTIONS"],
@@ -377,8 +523,37 @@ export function createProxy(options: ProxyOptions): FetchApp {
           "retry-after": String(Math.max(1, Math.ceil((hit.resetAt - Date.now()) / 1000))),
         })
         : next(call);
-    const hit = store.hit(clientKey(call.raw, call.env), windowMs);
+    const key = clientKeyFor(call);
+    if (key === null) return unidentified();
+    const hit = store.hit(key, windowMs);
     return hit instanceof Promise ? hit.then(admit) : admit(hit);
+  }
+
+  /**
+   * The rate-limit key of a call, and the browser's address on it (for the upstream): the
+   * configured `clientKey`, or the runtime's remote address (IPv6 by its /64), or on Workers
+   * Cloudflare's `CF-Connecting-IP`. Null when none is known: a header the client could set is
+   * never believed.
+   */
+  function clientKeyFor(call: Call): string | null {
+    const address = remoteAddress(call.env, call.raw) ??
+      (workers ? call.raw.headers.get("cf-connecting-ip") ?? undefined : undefined);
+    call.address = address;
+    if (options.clientKey) return options.clientKey(call.raw, call.env);
+    return address === undefined ? null : clientKeyOf(address);
+  }
+
+  let warnedUnidentified = false;
+  function unidentified(): Response {
+    if (!warnedUnidentified) {
+      warnedUnidentified = true;
+      console.error(
+        "proxy: the runtime passed no client address, so the rate limit cannot tell clients " +
+          "apart; serve app.fetch itself (Deno.serve, serve(), Bun.serve, @hono/node-server), " +
+          "pass the handler's second argument on, or set createProxy({ clientKey })",
+      );
+    }
+    return problem(500, "Proxy misconfigured: no client address (see the proxy's log)");
   }
 
   /** One /api call past the rate limit. Cookies are set by the answers themselves. */
@@ -396,16 +571,23 @@ export function createProxy(options: ProxyOptions): FetchApp {
     const why = unsafePath(rawPath);
     if (why) return problem(400, `Refused path: ${why}`);
     const path = rawPath.slice("/api".length) || "/";
-    if (mode === "session" && method === "POST" && path === "/auth/logout") {
+    const site = mode === "session" ? sites.of(raw) : null;
+    if (site && method === "POST" && path === "/auth/logout") {
       if (!sameOrigin(raw)) return problem(403, "Cross-site request refused");
-      // Ended for every instance at once: the cookie can no longer be used, nor refreshed.
-      const cookie = readCookie(raw.headers.get("cookie"), cookieName);
-      const ending = cookie ? await sealer!.open(cookie) : null;
-      if (ending?.sid) await shared.revoke(ending.sid, COOKIE_MAX_AGE * 1000);
-      return json({ authenticated: false }, 200, { "set-cookie": clearCookie });
+      const reached = await endSessions(readCookies(raw.headers.get("cookie"), site.cookieName));
+      const cleared = { "set-cookie": clearCookie(site) };
+      if (!reached) {
+        return problem(
+          502,
+          "Logged out here, but the upstream could not be reached to end the session",
+          cleared,
+        );
+      }
+      return json({ authenticated: false }, 200, cleared);
     }
-    if (!allowed(method, path)) return problem(404, "Not Found");
-    if (mode === "session" && STATE_CHANGING.has(method) && !sameOrigin(raw)) {
+    const sessionProbe = site !== null && method === "GET" && path === "/auth/session";
+    if (!sessionProbe && !allowed(method, path)) return problem(404, "Not Found");
+    if (site && STATE_CHANGING.has(method) && !sameOrigin(raw)) {
       return problem(403, "Cross-site request refused");
     }
     let body: Uint8Array<ArrayBuffer> | undefined;
@@ -419,25 +601,24 @@ export function createProxy(options: ProxyOptions): FetchApp {
       body = read;
     }
     const target = search ? path + search : path;
-    const client = browserAddress(raw, call.env);
     const forward = (token?: string, payload = body) =>
       upstreamApi.call(target, {
         method,
-        headers: upstreamHeaders(raw.headers, token, client),
+        headers: upstreamHeaders(raw.headers, token, call.address),
         body: payload,
-      });
-    const expired = () =>
-      problem(401, "Session expired: log in again", {
-        "www-authenticate": "Bearer",
-        "set-cookie": clearCookie,
       });
 
     try {
-      if (mode === "service") {
+      if (!site) {
         let res = await forward(await serviceToken(call));
         if (res.status === 401) res = await forward(await serviceToken(call, true));
         return out(res);
       }
+      const expired = () =>
+        problem(401, "Session expired: log in again", {
+          "www-authenticate": "Bearer",
+          "set-cookie": clearCookie(site),
+        });
 
       // Session mode: the login steps set the cookie and answer without tokens.
       if (path === "/auth/login" || path === "/auth/verify-2fa") {
@@ -449,15 +630,16 @@ export function createProxy(options: ProxyOptions): FetchApp {
         if (!session) return problem(502, "Upstream answered without tokens");
         session.sid = crypto.randomUUID();
         session.gen = 0;
+        session.exp = Date.now() + sessionMaxAge * 1000;
         return json({ authenticated: true, expires_in: answer.expires_in ?? null }, 200, {
-          "set-cookie": await sessionCookie(session),
+          "set-cookie": await sessionCookie(site, session),
         });
       }
 
-      const cookie = readCookie(raw.headers.get("cookie"), cookieName);
+      const cookies = readCookies(raw.headers.get("cookie"), site.cookieName);
       // During a login, before any session: an SMS code for the temporary token, which the page
       // got from /api/auth/login and sends as {"temporary_token": ...}; upstream it is the bearer.
-      if (path === "/auth/2fa/request-sms" && !cookie) {
+      if (path === "/auth/2fa/request-sms" && cookies.length === 0) {
         let temporary: unknown;
         try {
           temporary = JSON.parse(new TextDecoder().decode(body))?.temporary_token;
@@ -469,57 +651,50 @@ export function createProxy(options: ProxyOptions): FetchApp {
         }
         return out(await forward(temporary, undefined));
       }
-      let session = cookie ? sealer!.cached(cookie) ?? await sealer!.open(cookie) : null;
-      if (cookie && !session) {
-        return problem(401, "Invalid session", {
-          "www-authenticate": "Bearer",
-          "set-cookie": clearCookie,
+      const pendingSession = cookieSession(site, cookies);
+      const found = pendingSession instanceof Promise ? await pendingSession : pendingSession;
+      if (found.refused) {
+        if (!sessionProbe || found.refused.status !== 401) return found.refused;
+        await found.refused.body?.cancel();
+        return json({ authenticated: false, expires_in: null }, 200, {
+          "set-cookie": clearCookie(site),
         });
       }
-      let renewed: string | undefined;
-      if (session?.sid) {
-        // One read of the shared store: a session ended elsewhere is refused; a cookie older
-        // than the session's latest rotation gets the latest tokens, not a second refresh.
-        const pending = shared.session(session.sid);
-        const known = pending instanceof Promise ? await pending : pending;
-        if (known?.revoked) {
-          return problem(401, "Session ended: log in again", {
-            "www-authenticate": "Bearer",
-            "set-cookie": clearCookie,
-          });
-        }
-        if (known?.sealed && known.gen > (session.gen ?? 0)) {
-          const latest = sealer!.cached(known.sealed) ?? await sealer!.open(known.sealed);
-          if (latest) {
-            session = latest;
-            renewed = await sessionCookie(latest);
-          }
-        }
-      }
+      let session = found.session;
+      let renewed = found.session ? found.renewed : undefined;
+      const expiresIn = (s: Readonly<Session>) =>
+        s.expires_at ? Math.round((s.expires_at - Date.now()) / 1000) : null;
       if (path === "/auth/refresh") {
         const next = session ? await refreshSession(call, session) : null;
         if (!next) return expired();
-        return json(
-          {
-            authenticated: true,
-            expires_in: next.expires_at ? Math.round((next.expires_at - Date.now()) / 1000) : null,
-          },
-          200,
-          { "set-cookie": await sessionCookie(next) },
-        );
+        return json({ authenticated: true, expires_in: expiresIn(next) }, 200, {
+          "set-cookie": await sessionCookie(site, next),
+        });
       }
       if (session?.expires_at !== undefined && session.expires_at <= Date.now() + 5_000) {
         const next = await refreshSession(call, session);
-        if (!next) return expired();
+        if (!next) {
+          if (!sessionProbe) return expired();
+          return json({ authenticated: false, expires_in: null }, 200, {
+            "set-cookie": clearCookie(site),
+          });
+        }
         session = next;
-        renewed = await sessionCookie(session);
+        renewed = await sessionCookie(site, session);
+      }
+      if (sessionProbe) {
+        // Answered by the proxy itself, from the cookie: what a page asks on load.
+        const state = session
+          ? { authenticated: true, expires_in: expiresIn(session) }
+          : { authenticated: false, expires_in: null };
+        return json(state, 200, renewed ? { "set-cookie": renewed } : {});
       }
       const res = await forward(session?.access_token);
       if (res.status !== 401 || !session?.refresh_token) return out(res, renewed);
       const next = await refreshSession(call, session);
-      if (!next) return out(res, clearCookie);
+      if (!next) return out(res, clearCookie(site));
       await res.body?.cancel(); // replaced by the replay's answer
-      return out(await forward(next.access_token), await sessionCookie(next));
+      return out(await forward(next.access_token), await sessionCookie(site, next));
     } catch (err) {
       if (err instanceof UpstreamError) return problem(err.status, err.message);
       throw err;

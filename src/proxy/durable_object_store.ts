@@ -113,11 +113,11 @@ export class ProxyStateObject {
  * ```ts
  * import { createProxy, DurableObjectProxyStore } from "@cirtusai/sdk/proxy";
  * import type { DurableObjectNamespaceLike } from "@cirtusai/sdk/proxy";
- * // In a Worker's fetch handler, with the namespace binding from `env`:
- * function proxyFor(namespace: DurableObjectNamespaceLike) {
+ * // In a Worker's fetch handler, with the namespace and the secret from its `env`:
+ * function proxyFor(namespace: DurableObjectNamespaceLike, cookieSecret: string) {
  *   return createProxy({
  *     upstream: "https://api.cirtus.ai",
- *     cookieSecret: "Zk4n8Qw2Lr7Tv1Bx5Hc9Jm3Pd6Sf0Ga+",
+ *     cookieSecret, // openssl rand -base64 32
  *     store: new DurableObjectProxyStore(namespace),
  *   });
  * }

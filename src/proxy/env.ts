@@ -8,6 +8,7 @@ import { InvalidArgumentError } from "../sdk/errors.ts";
 import { createProxy, type ProxyOptions } from "./app.ts";
 import type { KvLike } from "../server/kv_like.ts";
 import { KvProxyStore } from "./proxy_store.ts";
+import { cookieSecretBytes } from "./cookie_secret.ts";
 import {
   type DurableObjectNamespaceLike,
   DurableObjectProxyStore,
@@ -39,10 +40,15 @@ export interface ProxyEnv {
   CIRTUSAI_UPSTREAM?: string;
   /** `session` (default) or `service`. */
   CIRTUSAI_PROXY_MODE?: string;
-  /** Session mode: the cookie secret (32+ characters). */
+  /**
+   * Session mode: the cookie secret, base64 or hex of at least 32 random bytes
+   * (`openssl rand -base64 32`).
+   */
   CIRTUSAI_COOKIE_SECRET?: string;
   /** Comma-separated origins allowed besides the proxy's own. */
   CIRTUSAI_ALLOWED_ORIGINS?: string;
+  /** The proxy's public origin, when a front end (TLS ended before it) changes what it sees. */
+  CIRTUSAI_PROXY_ORIGIN?: string;
   /** Service mode: `GET /agents, GET /identity/dids/:id` (comma-separated). */
   CIRTUSAI_PROXY_ROUTES?: string;
   /** Service mode: the proxy account's user name. */
@@ -127,10 +133,15 @@ export function proxyOptionsFromEnv(env: ProxyEnv): ProxyOptions {
     text("CIRTUSAI_PROXY_MAX_BODY_BYTES"),
   );
   const perMinute = positiveInteger("CIRTUSAI_PROXY_RATE_LIMIT", text("CIRTUSAI_PROXY_RATE_LIMIT"));
+  const cookieSecret = text("CIRTUSAI_COOKIE_SECRET");
+  // Checked here, so that the message names the binding rather than the option.
+  if (mode === "session") cookieSecretBytes(cookieSecret, "CIRTUSAI_COOKIE_SECRET");
+  const origin = text("CIRTUSAI_PROXY_ORIGIN");
   return {
     upstream,
     mode,
-    cookieSecret: text("CIRTUSAI_COOKIE_SECRET"),
+    cookieSecret,
+    ...(origin ? { origin } : {}),
     allowedOrigins: text("CIRTUSAI_ALLOWED_ORIGINS")?.split(",").map((s) => s.trim()).filter(
       Boolean,
     ),

@@ -7,7 +7,7 @@
  * @example
  * ```ts
  * import { createProxy } from "@cirtusai/sdk/proxy";
- * const app = createProxy({ upstream: "https://api.cirtus.ai", cookieSecret: "at least 32 random characters!!" });
+ * const app = createProxy({ upstream: "https://api.cirtus.ai", cookieSecret: Deno.env.get("CIRTUSAI_COOKIE_SECRET")! });
  * Deno.serve(app.fetch);
  * ```
  *

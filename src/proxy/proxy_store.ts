@@ -47,7 +47,7 @@ export interface ProxyStore extends RateLimitStore {
  * import { createProxy, MemoryProxyStore } from "@cirtusai/sdk/proxy";
  * const app = createProxy({
  *   upstream: "http://localhost:8000",
- *   cookieSecret: "Zk4n8Qw2Lr7Tv1Bx5Hc9Jm3Pd6Sf0Ga+",
+ *   cookieSecret: Deno.env.get("CIRTUSAI_COOKIE_SECRET")!, // openssl rand -base64 32
  *   store: new MemoryProxyStore(),
  * });
  * ```
@@ -118,7 +118,7 @@ const PREFIX = "cirtusai_proxy";
  * import { createProxy, KvProxyStore } from "@cirtusai/sdk/proxy";
  * const app = createProxy({
  *   upstream: "http://localhost:8000",
- *   cookieSecret: "Zk4n8Qw2Lr7Tv1Bx5Hc9Jm3Pd6Sf0Ga+",
+ *   cookieSecret: Deno.env.get("CIRTUSAI_COOKIE_SECRET")!, // openssl rand -base64 32
  *   store: new KvProxyStore(Deno.openKv()),
  * });
  * ```

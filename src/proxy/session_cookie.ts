@@ -6,7 +6,7 @@
  * @module
  */
 import { base64urlDecode, base64urlEncode } from "../sdk/encoding.ts";
-import { InvalidArgumentError } from "../sdk/errors.ts";
+import { cookieSecretBytes } from "./cookie_secret.ts";
 
 /** What the cookie holds. */
 export interface Session {
@@ -20,6 +20,11 @@ export interface Session {
   sid?: string;
   /** The tokens' generation: 0 at login, one more per refresh. */
   gen?: number;
+  /**
+   * The session's absolute end, epoch ms, set at login and kept across refreshes: the cookie is
+   * refused after it, whatever the shared store says (a cookie without one is refused too).
+   */
+  exp?: number;
 }
 
 const CACHE_SIZE = 1024;
@@ -29,47 +34,25 @@ const CACHE_SIZE = 1024;
  * authenticated, so one that opened once always opens to the same session, and a browser sends
  * the same cookie on every call.
  */
-/**
- * A rough upper bound of a secret's entropy: its length times log2 of its distinct characters
- * (32 random base64 characters give about 150 bits; 32 times "a" gives 0).
- */
-export function estimatedBits(secret: string): number {
-  const distinct = new Set(secret).size;
-  return distinct < 2 ? 0 : secret.length * Math.log2(distinct);
-}
-
 export class SessionSealer {
   readonly #key: Promise<CryptoKey>;
   readonly #aad: Uint8Array<ArrayBuffer>;
   readonly #opened = new Map<string, Readonly<Session>>();
 
-  /** `secret`: at least 32 characters of randomness (e.g. `openssl rand -base64 32`). */
+  /**
+   * `secret`: base64, base64url or hex of at least 32 random bytes (`openssl rand -base64 32`);
+   * anything else is an `InvalidArgumentError` (see `cookieSecretBytes`). `cookieName`: the
+   * cookie's base name, which the seal is bound to.
+   */
   constructor(secret: string, cookieName: string) {
-    if (typeof secret !== "string" || secret.length < 32) {
-      throw new InvalidArgumentError("cookieSecret", "cookieSecret must be at least 32 characters");
-    }
-    if (estimatedBits(secret) < 128) {
-      throw new InvalidArgumentError(
-        "cookieSecret",
-        "cookieSecret looks guessable (too few distinct characters): use 32 random bytes, " +
-          "e.g. `openssl rand -base64 32`",
-      );
-    }
+    const material = cookieSecretBytes(secret);
     const aad = new TextEncoder().encode(`cirtusai-proxy-session:${cookieName}`);
     this.#aad = aad;
     this.#key = (async () => {
-      const material = await crypto.subtle.importKey(
-        "raw",
-        new TextEncoder().encode(secret),
-        "HKDF",
-        false,
-        [
-          "deriveKey",
-        ],
-      );
+      const key = await crypto.subtle.importKey("raw", material, "HKDF", false, ["deriveKey"]);
       return await crypto.subtle.deriveKey(
         { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(32), info: aad },
-        material,
+        key,
         { name: "AES-GCM", length: 256 },
         false,
         ["encrypt", "decrypt"],
@@ -136,27 +119,38 @@ export class SessionSealer {
 }
 
 /**
- * The value of cookie `name` in a `Cookie` request header, or undefined. Only the one cookie is
- * looked for; the others are not parsed.
+ * The values of every cookie called `name` in a `Cookie` request header, in the order sent (none,
+ * one, or more when another site or path planted one of the same name). Only that name is looked
+ * for; the others are not parsed.
  */
-export function readCookie(header: string | null, name: string): string | undefined {
-  if (!header) return undefined;
+export function readCookies(header: string | null, name: string): string[] {
+  const found: string[] = [];
+  if (!header) return found;
   for (let start = 0; start < header.length;) {
     let end = header.indexOf(";", start);
     if (end < 0) end = header.length;
     const pair = header.slice(start, end).trim();
     if (pair.length > name.length && pair[name.length] === "=" && pair.startsWith(name)) {
-      return pair.slice(name.length + 1);
+      found.push(pair.slice(name.length + 1));
     }
     start = end + 1;
   }
-  return undefined;
+  return found;
 }
 
 /**
  * The `Set-Cookie` header that stores `value` (the browser keeps it `maxAge` seconds; 0 deletes
- * it): HttpOnly, Secure, SameSite=Strict, for the whole site.
+ * it): HttpOnly, SameSite=Strict, for the whole site, with no Domain (so a `__Host-` name is
+ * valid), and Secure unless `secure` is false (plain HTTP to a host that is not loopback, where a
+ * browser would drop a Secure cookie).
  */
-export function sessionCookieHeader(name: string, value: string, maxAge: number): string {
-  return `${name}=${value}; Max-Age=${maxAge}; Path=/; HttpOnly; Secure; SameSite=Strict`;
+export function sessionCookieHeader(
+  name: string,
+  value: string,
+  maxAge: number,
+  secure = true,
+): string {
+  return `${name}=${value}; Max-Age=${maxAge}; Path=/; HttpOnly;${
+    secure ? " Secure;" : ""
+  } SameSite=Strict`;
 }

@@ -2,8 +2,8 @@
 // sandbox as root, and no background networking (its connections are refused here).
 import { chromium } from "playwright-core";
 
-/** Launches the browser. */
-export function launchChromium() {
+/** Launches the browser, with `args` besides these (e.g. `--host-resolver-rules=...`). */
+export function launchChromium(args = []) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     headless: true,
@@ -15,6 +15,7 @@ export function launchChromium() {
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
+      ...args,
     ],
   });
 }

@@ -20,7 +20,7 @@ const proxy = new Miniflare({
   compatibilityDate: "2025-01-01",
   bindings: {
     CIRTUSAI_UPSTREAM: upstream,
-    CIRTUSAI_COOKIE_SECRET: "a-worker-cookie-secret-of-32-chars-or-more",
+    CIRTUSAI_COOKIE_SECRET: "tTkBXRAFyxvy9F5jE+gdsC2++rr6qwLflpJ0IPcJ6nw=",
     CIRTUSAI_PROXY_TIMEOUT_MS: "300",
   },
 });

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { clientKeyOf } from "../../server/client_key.ts";
 import { remoteAddress } from "../../server/remote_address.ts";
 import { base64 } from "@scure/base";
 import { buildOtpauthUri, generateSecret, Totp } from "../../sdk/totp.ts";
@@ -100,7 +101,9 @@ export function authRoutes(backend: Backend): Hono<AppEnv> {
       password: "string",
     });
     const account = username.trim().toLowerCase();
-    const client = backend.clientOf(remoteAddress(c.env), c.req.header("x-forwarded-for"));
+    const client = clientKeyOf(
+      backend.clientOf(remoteAddress(c.env), c.req.header("x-forwarded-for")),
+    );
     const now = backend.now();
     // Counted before the password is checked, so parallel guesses count too.
     const attempt = backend.throttle.login(account, client, now);
