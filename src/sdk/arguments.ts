@@ -6,16 +6,47 @@
  */
 import { InvalidArgumentError } from "./errors.ts";
 
-/** The longest e-mail address accepted (RFC 5321's limit on a path). */
+/** The longest e-mail address accepted (RFC 5321's limit on a path), in code points. */
 export const MAX_EMAIL_LENGTH = 254;
 
 /**
- * A plausible e-mail address: name@domain.tld, one `@`, no spaces, at most 254 characters.
- * Shared by the SDK and the emulator. Linear: the length is checked first and no pattern can
+ * The length of `value` in code points, as JSON Schema and Python count it (an emoji is one, not
+ * two UTF-16 units; a lone surrogate is one too).
+ */
+export function codePointLength(value: string): number {
+  let n = value.length;
+  for (let i = 0; i < value.length - 1; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = value.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
+
+/**
+ * Whether `value` has `min` to `max` code points. Linear, and decided without counting when the
+ * UTF-16 length alone settles it (a code point is one or two units).
+ */
+export function hasCodePoints(value: string, min: number, max: number): boolean {
+  if (value.length < min || value.length > 2 * max) return false;
+  if (value.length <= max && value.length >= 2 * min) return true;
+  const n = codePointLength(value);
+  return n >= min && n <= max;
+}
+
+/**
+ * A plausible e-mail address: name@domain.tld, one `@`, no spaces, no `:`, at most 254 code
+ * points: what the SDK checks before it sends one (the emulator's schema holds a stricter rule).
+ * The address is the account name of the TOTP key, and the Key Uri Format forbids a colon there. Linear: the length is checked first and no pattern can
  * backtrack (a 64 KB input of dots once held a server for seconds).
  */
 export function isPlausibleEmail(email: string): boolean {
-  if (email.length > MAX_EMAIL_LENGTH || /\s/.test(email)) return false;
+  if (!hasCodePoints(email, 3, MAX_EMAIL_LENGTH) || /[\s:]/.test(email)) return false;
   const at = email.indexOf("@");
   if (at < 1 || at !== email.lastIndexOf("@")) return false;
   const dot = email.lastIndexOf(".");
