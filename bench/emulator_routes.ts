@@ -57,23 +57,21 @@ async function startup(): Promise<void> {
   );
 }
 
-async function call(
+/** A request in process: JSON when `json` is given, a form when `form` is. */
+function call(
   emulator: Emulator,
   method: string,
   path: string,
   init: { token?: string; json?: unknown; form?: Record<string, string> } = {},
 ): Promise<Response> {
-  const headers: Record<string, string> = {};
-  if (init.token) headers.authorization = `Bearer ${init.token}`;
-  let body: string | undefined;
-  if (init.json !== undefined) {
-    headers["content-type"] = "application/json";
-    body = JSON.stringify(init.json);
-  } else if (init.form) {
-    headers["content-type"] = "application/x-www-form-urlencoded";
-    body = new URLSearchParams(init.form).toString();
-  }
-  return await emulator.fetch(`${BASE}${path}`, { method, headers, body });
+  const headers = new Headers(init.token ? { authorization: `Bearer ${init.token}` } : {});
+  if (init.json !== undefined) headers.set("content-type", "application/json");
+  const body = init.form
+    ? new URLSearchParams(init.form)
+    : init.json === undefined
+    ? undefined
+    : JSON.stringify(init.json);
+  return emulator.fetch(`${BASE}${path}`, { method, headers, body });
 }
 
 async function perRequest(): Promise<void> {

@@ -12,16 +12,16 @@ import type { z } from "@hono/zod-openapi";
 import type { ValidationIssue } from "../sdk/errors.ts";
 import { MAX_JSON_DEPTH, nestsDeeperThan, Problem } from "./problem.ts";
 
-/** pydantic's message and type for a value of the wrong JSON type, by what zod expected. */
-const WRONG_TYPE: Record<string, [msg: string, type: string]> = {
-  string: ["Input should be a valid string", "string_type"],
-  object: ["Input should be a valid dictionary", "dict_type"],
-  record: ["Input should be a valid dictionary", "dict_type"],
-  array: ["Input should be a valid list", "list_type"],
-  boolean: ["Input should be a valid boolean", "bool_type"],
-  number: ["Input should be a valid number", "float_type"],
-  int: ["Input should be a valid integer", "int_type"],
-  null: ["Input should be None", "none_required"],
+/** What pydantic says a value of the wrong JSON type should be, and its type, by zod's expected. */
+const WRONG_TYPE: Record<string, [should: string, type: string]> = {
+  string: ["a valid string", "string_type"],
+  object: ["a valid dictionary", "dict_type"],
+  record: ["a valid dictionary", "dict_type"],
+  array: ["a valid list", "list_type"],
+  boolean: ["a valid boolean", "bool_type"],
+  number: ["a valid number", "float_type"],
+  int: ["a valid integer", "int_type"],
+  null: ["None", "none_required"],
 };
 
 function valueAt(data: unknown, path: PropertyKey[]): unknown {
@@ -50,11 +50,11 @@ export function fastApiIssues(
     }
     switch (issue.code) {
       case "invalid_type": {
-        const [msg, type] = WRONG_TYPE[issue.expected] ?? [issue.message, "type_error"];
-        return { loc, msg, type };
+        const [should, type] = WRONG_TYPE[issue.expected] ?? [issue.expected, "type_error"];
+        return { loc, msg: `Input should be ${should}`, type };
       }
       case "invalid_union": {
-        const kinds = issue.errors.map((e) => WRONG_TYPE[expected(e[0])]?.[0].slice(15));
+        const kinds = issue.errors.map((e) => WRONG_TYPE[expected(e[0])]?.[0] ?? "valid");
         return { loc, msg: `Input should be ${kinds.join(" or ")}`, type: "union_type" };
       }
       case "invalid_value":
