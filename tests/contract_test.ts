@@ -16,7 +16,7 @@ import {
 } from "../src/sdk/did.ts";
 import { base64urlEncode } from "../src/sdk/encoding.ts";
 import type { Emulator } from "../src/emulator/mod.ts";
-import { codeAt, raw, testEmulator } from "./helpers.ts";
+import { codeAt, raw, signUp, testEmulator } from "./helpers.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const CONTRACT = `${ROOT}tests/contract/`;
@@ -338,7 +338,7 @@ Deno.test("the document's request schemas accept what the server accepts, and no
     assert.ok(res.status === 201 || res.status === 422, `${res.status} ${JSON.stringify(json)}`);
     server.push(res.status === 201);
   }
-  const { client } = await import("./helpers.ts").then((h) => h.signUp(emulator));
+  const { client } = await signUp(emulator);
   const [master] = await client.agents.listAgents();
   const names = [
     "kid",
@@ -393,7 +393,6 @@ async function signedJwt(
 
 Deno.test("did-jwt-vc (key-did-resolver) verifies our credentials, and we verify its VC-JWT", async () => {
   const emulator = testEmulator();
-  const { signUp } = await import("./helpers.ts");
   const { client } = await signUp(emulator);
   const [master] = await client.agents.listAgents();
   const child = await client.agents.createChildAgent(master.id, "holder");
@@ -427,7 +426,6 @@ Deno.test("did-jwt-vc (key-did-resolver) verifies our credentials, and we verify
 
 Deno.test("a JWT that is not a VC: did-jwt-vc refuses it, and so do our verifiers (issue 26)", async () => {
   const emulator = testEmulator();
-  const { signUp } = await import("./helpers.ts");
   const { client } = await signUp(emulator);
   const key = await createDidKey();
   const subject = { id: "did:example:1", canPay: true };
@@ -466,7 +464,6 @@ Deno.test("a JWT that is not a VC: did-jwt-vc refuses it, and so do our verifier
 
 Deno.test("our DID documents agree with key-did-resolver's and @digitalbazaar/did-method-key's", async () => {
   const emulator = testEmulator();
-  const { signUp } = await import("./helpers.ts");
   const { client } = await signUp(emulator);
   const [master] = await client.agents.listAgents();
   const dids = [

@@ -32,11 +32,10 @@ function operations(doc: Doc): [path: string, method: string, op: Operation][] {
   );
 }
 
-/** The API routes the app serves (not the document, the docs page or the dev helpers). */
+/** The API routes the app serves: the four resources' (not the document, pages or dev helpers). */
 function apiRoutes(app: unknown): string[] {
   const routes = (app as { routes: { method: string; path: string }[] }).routes
-    .filter((r) => r.method !== "ALL" && !r.path.startsWith("/_emulator"))
-    .filter((r) => r.path !== "/openapi.json" && !r.path.startsWith("/docs"))
+    .filter((r) => r.method !== "ALL" && /^\/(auth|agents|wallets|identity)(\/|$)/.test(r.path))
     .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, "{$1}")}`);
   return [...new Set(routes)].sort();
 }

@@ -20,21 +20,11 @@ export function codePointLength(value: string): number {
 }
 
 /**
- * Whether `value` has `min` to `max` code points. Linear, and decided without counting when the
- * UTF-16 length alone settles it (a code point is one or two units).
- */
-export function hasCodePoints(value: string, min: number, max: number): boolean {
-  if (value.length < min || value.length > 2 * max) return false;
-  if (value.length <= max && value.length >= 2 * min) return true;
-  const n = codePointLength(value);
-  return n >= min && n <= max;
-}
-
-/**
  * A plausible e-mail address: name@domain.tld, one `@`, no spaces, no `:`, at most 254 code
  * points: what the SDK checks before it sends one (the emulator's schema holds a stricter rule).
- * The address is the account name of the TOTP key, and the Key Uri Format forbids a colon there. Linear: the length is checked first and no pattern can
- * backtrack (a 64 KB input of dots once held a server for seconds).
+ * The address is the account name of the TOTP key, and the Key Uri Format forbids a colon there.
+ * Linear: the length is checked first and no pattern can backtrack (a 64 KB input of dots once held
+ * a server for seconds).
  */
 export function isPlausibleEmail(email: string): boolean {
   // At most two UTF-16 units a code point: the count is taken only of a string that may pass.

@@ -8,7 +8,7 @@
  * @module
  */
 import { z } from "@hono/zod-openapi";
-import { hasCodePoints, MAX_EMAIL_LENGTH } from "../../sdk/arguments.ts";
+import { codePointLength, MAX_EMAIL_LENGTH } from "../../sdk/arguments.ts";
 import { MAX_ID_LENGTH } from "../problem.ts";
 import { SUPPORTED_CHAINS } from "../wallet_keys.ts";
 
@@ -27,6 +27,17 @@ const USERNAME =
 const ATEXT = "A-Za-z0-9!#$%&'*+/=?^_`{|}~-";
 const LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?";
 const EMAIL = new RegExp(`^[${ATEXT}]+(?:\\.[${ATEXT}]+)*@${LABEL}(?:\\.${LABEL})+$`, "u");
+
+/**
+ * Whether `value` has `min` to `max` code points. Linear, and decided without counting when the
+ * UTF-16 length alone settles it (a code point is one or two units).
+ */
+function hasCodePoints(value: string, min: number, max: number): boolean {
+  if (value.length < min || value.length > 2 * max) return false;
+  if (value.length <= max && value.length >= 2 * min) return true;
+  const n = codePointLength(value);
+  return n >= min && n <= max;
+}
 
 interface TextRule {
   /** Fewest code points; default 0. */
@@ -49,7 +60,7 @@ interface TextRule {
  * A string held to `rule`: the length first (so the pattern never sees an over-long value), then the
  * pattern; both checks and the document come from the same numbers.
  */
-export function text(rule: TextRule): z.ZodString {
+function text(rule: TextRule): z.ZodString {
   const min = rule.min ?? 0;
   let schema = z.string().check(
     z.refine((v: string) => hasCodePoints(v, min, rule.max), {
@@ -134,7 +145,7 @@ export const email: z.ZodString = text({
 });
 
 /** The longest password accepted. */
-export const MAX_PASSWORD_LENGTH = 1024;
+const MAX_PASSWORD_LENGTH = 1024;
 
 /** A password of `min` (the emulator's `minPasswordLength`) to 1024 code points. */
 export function password(min: number): z.ZodString {

@@ -51,7 +51,7 @@ export function retryLater(description: string) {
 export const BROKE_OFF = "the body broke off before it was whole";
 
 /** What every route may answer: a busy store. */
-export const BUSY = {
+const BUSY = {
   503: retryLater(
     "The store kept conflicting with concurrent writes: nothing was written; try again",
   ),
