@@ -83,7 +83,7 @@ try {
   say(`E-mail: ${email.details?.email_address ?? email.email_address}`);
   const wallet = await client.agents.provisionWallet(child.id, "base");
   say(`Wallet on ${wallet.chain}: ${wallet.address}`);
-  const { assets = [] } = await client.wallets.listAssets();
+  const assets = (await client.wallets.listAssets()).assets ?? [];
   say(`The account now holds ${assets.length} assets.`);
 
   step("Issue a verifiable credential to the child, and verify it");

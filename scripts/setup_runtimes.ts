@@ -1,6 +1,7 @@
 // Run by `deno task test` before the tests: installs what the cross-runtime tests drive when it
 // is missing, so the README's test command works on a fresh machine.
-//   - the pinned npm packages of tests/runtimes (playwright-core, miniflare): `npm ci`
+//   - the pinned npm packages of tests/runtimes (playwright-core, miniflare) and of tests/contract
+//     (the contract tests' outside tools): `npm ci`
 //   - Debian's Chromium (no browser download), tmux and script: `apt-get install -y`, as root or
 //     via sudo
 // Anything it cannot install is reported; the test that needs it then fails saying how to install it.
@@ -43,6 +44,17 @@ if (!(await exists(`${root}tests/mcp/node_modules`))) {
   console.error("setup: installing the MCP tests' npm packages (npm ci --prefix tests/mcp)");
   if (!(await run("npm", ["ci", "--prefix", "tests/mcp", "--no-audit", "--no-fund"]))) {
     console.error("setup: npm ci failed; the MCP Inspector test will say what is missing");
+  }
+}
+
+// The outside tools of the contract tests (@redocly/cli, openapi-typescript, Ajv, did-jwt-vc and
+// both did:key resolvers), pinned in tests/contract/package-lock.json.
+if (!(await exists(`${root}tests/contract/node_modules`))) {
+  console.error(
+    "setup: installing the contract tests' npm packages (npm ci --prefix tests/contract)",
+  );
+  if (!(await run("npm", ["ci", "--prefix", "tests/contract", "--no-audit", "--no-fund"]))) {
+    console.error("setup: npm ci failed; the contract tests will say what is missing");
   }
 }
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { base58, base64urlnopad } from "@scure/base";
 import {
+  CLOCK_SKEW_S,
   createDidKey,
   didKeyFromPublicKey,
   isDidKey,
@@ -139,11 +140,124 @@ Deno.test("every rejection path says why", async () => {
   }
 });
 
-Deno.test("validity period: a future nbf and a past exp are refused", async () => {
+Deno.test("validity period: nbf and exp hold within the documented skew of the clock", async () => {
   const now = Date.now();
-  const future = await issue({ now: now + 3_600_000 });
+  const skew = CLOCK_SKEW_S * 1000;
+  const future = await issue({ now: now + skew + 1000 });
   assert.match((await verifyCredentialJwt(future.jwt, { now })).error!, /not valid yet/);
+  const soon = await issue({ now: now + skew - 1000 });
+  assert.equal((await verifyCredentialJwt(soon.jwt, { now })).verified, true, "within the skew");
   const expiring = await issue({ now, expiresIn: 60 });
   assert.equal((await verifyCredentialJwt(expiring.jwt, { now: now + 30_000 })).verified, true);
-  assert.match((await verifyCredentialJwt(expiring.jwt, { now: now + 61_000 })).error!, /expired/);
+  const late = now + 60_000 + skew;
+  assert.equal((await verifyCredentialJwt(expiring.jwt, { now: late - 1000 })).verified, true);
+  assert.match((await verifyCredentialJwt(expiring.jwt, { now: late })).error!, /expired/);
+  const badTimes = await signed(await createDidKey(), (p) => ({ ...p, exp: "tomorrow" }));
+  assert.match((await verifyCredentialJwt(badTimes)).error!, /expired/);
+});
+
+/** A JWT signed by `key` whose payload is our credential's, changed by `change`. */
+async function signed(
+  key: { did: string; privateKey: CryptoKey },
+  change: (payload: Record<string, unknown>) => Record<string, unknown>,
+  header: Record<string, unknown> = { alg: "EdDSA", typ: "JWT" },
+): Promise<string> {
+  const jwt = await signCredentialJwt({
+    issuer: key.did,
+    privateKey: key.privateKey,
+    subject: SPEC_DID,
+    types: ["AgentCapability"],
+    claim: { canPay: true },
+  });
+  const input = `${encode(header)}.${encode(change(part(jwt, 1)))}`;
+  const signature = await crypto.subtle.sign(
+    "Ed25519",
+    key.privateKey,
+    new TextEncoder().encode(input),
+  );
+  return `${input}.${base64urlnopad.encode(new Uint8Array(signature))}`;
+}
+
+Deno.test("a JWT signed by a did:key that is not a VC does not verify (issue 26)", async () => {
+  const key = await createDidKey();
+  const V1 = "https://www.w3.org/2018/credentials/v1";
+  const vc = (p: Record<string, unknown>) => p.vc as Record<string, unknown>;
+  const cases: [string, (p: Record<string, unknown>) => Record<string, unknown>, RegExp][] = [
+    ["no vc claim", (p) => ({ iss: p.iss, sub: p.sub, scope: "anything" }), /no vc claim/],
+    ["vc is not an object", (p) => ({ ...p, vc: "VerifiableCredential" }), /no vc claim/],
+    ["no @context", (p) => ({ ...p, vc: { ...vc(p), "@context": undefined } }), /@context/],
+    [
+      "@context not starting with v1",
+      (p) => ({ ...p, vc: { ...vc(p), "@context": ["https://example.org/ctx", V1] } }),
+      /@context/,
+    ],
+    [
+      "a VC 2.0 context",
+      (p) => ({ ...p, vc: { ...vc(p), "@context": ["https://www.w3.org/ns/credentials/v2"] } }),
+      /@context/,
+    ],
+    ["type without VerifiableCredential", (p) => ({ ...p, vc: { ...vc(p), type: ["T"] } }), /type/],
+    ["no type", (p) => ({ ...p, vc: { ...vc(p), type: undefined } }), /type/],
+    [
+      "no credentialSubject",
+      (p) => ({ ...p, vc: { ...vc(p), credentialSubject: undefined } }),
+      /credentialSubject/,
+    ],
+    [
+      "credentialSubject not an object",
+      (p) => ({ ...p, vc: { ...vc(p), credentialSubject: "x" } }),
+      /credentialSubject/,
+    ],
+    [
+      "vc.issuer another DID",
+      (p) => ({
+        ...p,
+        vc: { ...vc(p), issuer: "did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp" },
+      }),
+      /vc.issuer/,
+    ],
+    [
+      "vc.issuer object with another id",
+      (p) => ({ ...p, vc: { ...vc(p), issuer: { id: "did:example:1" } } }),
+      /vc.issuer/,
+    ],
+    ["sub another subject", (p) => ({ ...p, sub: "did:example:other" }), /sub and/],
+  ];
+  for (const [name, change, why] of cases) {
+    const result = await verifyCredentialJwt(await signed(key, change));
+    assert.equal(result.verified, false, name);
+    assert.match(result.error!, why, name);
+  }
+  // What VC 1.1 allows verifies: a string @context and type, vc.issuer equal to iss (a string or
+  // an object), several subjects, no sub.
+  const allowed: [string, (p: Record<string, unknown>) => Record<string, unknown>][] = [
+    ["string @context", (p) => ({ ...p, vc: { ...vc(p), "@context": V1 } })],
+    ["string type", (p) => ({ ...p, vc: { ...vc(p), type: "VerifiableCredential" } })],
+    ["vc.issuer", (p) => ({ ...p, vc: { ...vc(p), issuer: p.iss } })],
+    ["vc.issuer object", (p) => ({ ...p, vc: { ...vc(p), issuer: { id: p.iss } } })],
+    ["no sub", (p) => ({ ...p, sub: undefined })],
+    ["subjects", (p) => ({ ...p, vc: { ...vc(p), credentialSubject: [{ a: 1 }, { b: 2 }] } })],
+  ];
+  for (const [name, change] of allowed) {
+    assert.equal((await verifyCredentialJwt(await signed(key, change))).verified, true, name);
+  }
+});
+
+Deno.test("a credential object is verified as its proof.jwt; any other object is not verified", async () => {
+  const { jwt } = await issue();
+  const wrapped = await verifyCredentialJwt({ proof: { type: "JwtProof2020", jwt } });
+  assert.equal(wrapped.verified, true);
+  for (
+    const object of [{}, { proof: {} }, { proof: { jwt: 5 } }, { proof: "x" }, { jwt }, {
+      "@context": ["https://www.w3.org/2018/credentials/v1"],
+      type: ["VerifiableCredential"],
+      credentialSubject: {},
+    }]
+  ) {
+    const result = await verifyCredentialJwt(object);
+    assert.equal(result.verified, false, JSON.stringify(object));
+    assert.match(result.error!, /proof\.jwt/);
+  }
+  const tampered = await verifyCredentialJwt({ proof: { jwt: `${jwt.slice(0, -4)}AAAA` } });
+  assert.match(tampered.error!, /invalid signature/);
 });

@@ -116,12 +116,22 @@ for (const [name, open] of STORES) {
         ["POST", `/wallets/email_accounts/${id}/refresh`],
         ["GET", `/identity/dids/${id}`],
         ["GET", `/identity/dids/${did}`],
-        ["POST", "/agents/children", { parent_id: id, name: "n" }],
-        ["POST", "/identity/credentials/issue", { subject_id: id, type: ["T"], claim: {} }],
       ] as [string, string, unknown?][]
     ) {
       const res = await raw(emulator, method, path, { token, json });
       assert.equal(res.status, 404, `${method} ${path.slice(0, 40)}: ${JSON.stringify(res.body)}`);
+    }
+    // In a body, the bound is the schema's (issue #30): a 422 naming the field.
+    for (
+      const [path, field, json] of [
+        ["/agents/children", "parent_id", { parent_id: id, name: "n" }],
+        ["/identity/credentials/issue", "subject_id", { subject_id: did, type: ["T"], claim: {} }],
+      ] as const
+    ) {
+      const res = await raw(emulator, "POST", path, { token, json });
+      assert.equal(res.status, 422, path);
+      const [issue] = (res.body as { detail: { loc: string[] }[] }).detail;
+      assert.deepEqual(issue.loc, ["body", field]);
     }
   });
 

@@ -173,7 +173,7 @@ Deno.test("provisioning: e-mail, EVM wallets with EIP-55 checksums, Solana, and 
     "only children are provisioned",
   );
 
-  const { assets = [] } = await client.wallets.listAssets();
+  const assets = (await client.wallets.listAssets()).assets ?? [];
   assert.equal(assets.length, 7);
   assert.ok(assets.every((a) => typeof a === "object" && a.agent_id === child.id));
   const rawList = JSON.stringify(

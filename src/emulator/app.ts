@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Hono } from "hono";
+import { OpenAPIHono } from "@hono/zod-openapi";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { Backend } from "./backend.ts";
@@ -16,6 +16,7 @@ import type { FetchApp } from "../server/fetch_app.ts";
 import { OWASP_PBKDF2_ITERATIONS } from "./password.ts";
 import { Problem } from "./problem.ts";
 import { openApiDocument } from "./openapi.ts";
+import { allowedMethods } from "./method_not_allowed.ts";
 import { docsRoutes } from "./docs.ts";
 import { VERSION } from "../sdk/version.ts";
 import { agentRoutes } from "./routes/agents.ts";
@@ -122,7 +123,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   };
   const ready = Promise.all((options.legacyUsers ?? []).map(createLegacyUser)).then(() => {});
 
-  const app = new Hono<AppEnv>();
+  const app = new OpenAPIHono<AppEnv>();
   if (options.log) app.use("*", requestLog(options.log));
   const allowed = options.corsOrigins ?? [];
   const allowedOrigin = (origin: string) =>
@@ -143,9 +144,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   });
   app.use("*", limitBody(options.maxBodyBytes ?? 1024 * 1024));
 
-  // The wire contract as OpenAPI 3.1, where FastAPI serves its own.
-  const document = openApiDocument(VERSION);
-  app.get("/openapi.json", (c) => c.json(document));
+  // The wire contract as OpenAPI 3.1, where FastAPI serves its own: made from the routes.
+  let document: unknown;
+  app.get("/openapi.json", (c) => c.json(document ??= openApiDocument(app, VERSION)));
   app.route("/docs", docsRoutes());
   app.route("/auth", authRoutes(backend));
   app.route("/agents", agentRoutes(backend));
@@ -157,7 +158,13 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     app.route("/_emulator", devRoutes(backend, outbox, local));
   }
 
-  app.notFound((c) => c.json({ detail: "Not Found" }, 404));
+  const methodsOf = allowedMethods(app.routes);
+  app.notFound((c) => {
+    const methods = methodsOf(c.req.path);
+    return methods
+      ? c.json({ detail: "Method Not Allowed" }, 405, { allow: methods })
+      : c.json({ detail: "Not Found" }, 404);
+  });
   app.onError((err, c) => {
     if (err instanceof Problem) {
       return c.json({ detail: err.detail }, err.status as 400, err.headers);

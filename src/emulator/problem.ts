@@ -1,6 +1,8 @@
 /**
  * FastAPI-shaped errors: `{"detail": "..."}`, or for invalid bodies (422) a list of
  * `{loc, msg, type}`. Route code throws {@linkcode Problem}; the app's error handler renders it.
+ * The API routes validate from their schemas (`validation.ts`); the `/_emulator` helpers, which
+ * are no part of the API or its document, still read their JSON with {@linkcode readJson}.
  *
  * @module
  */

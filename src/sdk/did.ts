@@ -228,10 +228,18 @@ export async function signCredentialJwt(input: SignCredentialInput): Promise<str
   return `${signingInput}.${base64urlEncode(new Uint8Array(signature))}`;
 }
 
+/** Seconds by which `nbf` may lie ahead of the verifier's clock, and `exp` behind it. */
+export const CLOCK_SKEW_S = 60;
+const VC_CONTEXT = "https://www.w3.org/2018/credentials/v1";
+
 /**
- * Verifies a VC-JWT offline: structure, `EdDSA`, a did:key issuer whose key signed it, `kid`
- * belonging to the issuer, `nbf` not in the future and `exp` not past. Never throws: the answer
- * says why not, as the API's verify endpoint does.
+ * Verifies a verifiable credential offline, as the W3C VC Data Model 1.1 reads a VC-JWT: a compact
+ * JWT signed (`EdDSA`) by the did:key in `iss` (`kid`, when present, one of its keys), with a `vc`
+ * claim whose `@context` starts with the VC v1 context, whose `type` holds
+ * `VerifiableCredential` and which has a `credentialSubject`; `iss` equal to `vc.issuer` and `sub`
+ * to `credentialSubject.id` where those are present; `nbf` and `exp` within
+ * {@linkcode CLOCK_SKEW_S} of the clock. A credential object is verified as the JWT of its
+ * `proof.jwt`. Never throws: the answer says why not, as the API's verify endpoint does.
  *
  * @example
  * ```ts
@@ -241,15 +249,20 @@ export async function signCredentialJwt(input: SignCredentialInput): Promise<str
  * ```
  */
 export async function verifyCredentialJwt(
-  jwt: string | JsonObject,
+  credential: string | JsonObject,
   options: { now?: number } = {},
 ): Promise<CredentialVerification> {
-  if (typeof jwt === "object" && jwt !== null) {
+  const jwt = isObject(credential) && isObject(credential.proof)
+    ? credential.proof.jwt
+    : credential;
+  if (typeof jwt !== "string") {
     return fail(
-      "credential is an object, not a VC-JWT: only compact JWTs can be verified offline (verify it with the server)",
+      isObject(credential)
+        ? "credential is an object without a JWT proof (proof.jwt): only VC-JWTs can be verified"
+        : "credential is neither a VC-JWT nor a credential object",
     );
   }
-  const parts = typeof jwt === "string" ? jwt.split(".") : [];
+  const parts = jwt.split(".");
   if (parts.length !== 3) return fail("credential is not a compact JWT (expected three parts)");
   const header = decodeJson(parts[0]);
   const payload = decodeJson(parts[1]);
@@ -278,6 +291,8 @@ export async function verifyCredentialJwt(
   ) {
     return fail("kid does not belong to the issuer");
   }
+  const problem = vcProblem(payload, issuer);
+  if (problem) return fail(`not a verifiable credential: ${problem}`);
   const signature = base64urlDecode(parts[2]);
   if (!signature) return fail("signature is not base64url");
   const key = await crypto.subtle.importKey("raw", publicKey, ED25519, false, ["verify"]);
@@ -286,13 +301,42 @@ export async function verifyCredentialJwt(
     return fail("invalid signature");
   }
   const now = Math.floor((options.now ?? Date.now()) / 1000);
-  if (payload.nbf !== undefined && (typeof payload.nbf !== "number" || payload.nbf > now)) {
+  const { nbf, exp } = payload;
+  if (nbf !== undefined && (typeof nbf !== "number" || nbf > now + CLOCK_SKEW_S)) {
     return fail("credential is not valid yet (nbf is in the future)");
   }
-  if (payload.exp !== undefined && (typeof payload.exp !== "number" || payload.exp <= now)) {
+  if (exp !== undefined && (typeof exp !== "number" || exp <= now - CLOCK_SKEW_S)) {
     return fail("credential has expired (exp is in the past)");
   }
   return { verified: true, payload };
+}
+
+/** What keeps a JWT payload from being a VC (VC Data Model 1.1 §6.3.1), or null. */
+function vcProblem(payload: JsonObject, issuer: string): string | null {
+  const vc = payload.vc;
+  if (!isObject(vc)) return "no vc claim";
+  const context = vc["@context"];
+  if ((Array.isArray(context) ? context[0] : context) !== VC_CONTEXT) {
+    return `vc.@context does not start with ${VC_CONTEXT}`;
+  }
+  const type = vc.type;
+  if (!(Array.isArray(type) ? type : [type]).includes("VerifiableCredential")) {
+    return "vc.type does not hold VerifiableCredential";
+  }
+  const subject = vc.credentialSubject;
+  const subjects = Array.isArray(subject) ? subject : [subject];
+  if (!subjects.length || !subjects.every(isObject)) return "vc.credentialSubject is missing";
+  const named = isObject(vc.issuer) ? vc.issuer.id : vc.issuer;
+  if (named !== undefined && named !== issuer) return "iss and vc.issuer differ";
+  const id = isObject(subject) ? subject.id : undefined;
+  if (payload.sub !== undefined && id !== undefined && payload.sub !== id) {
+    return "sub and vc.credentialSubject.id differ";
+  }
+  return null;
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function fail(error: string): CredentialVerification {
@@ -308,7 +352,7 @@ function decodeJson(part: string): JsonObject | null {
   if (!bytes) return null;
   try {
     const value = JSON.parse(new TextDecoder().decode(bytes));
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? value : null;
+    return isObject(value) ? value : null;
   } catch {
     return null;
   }

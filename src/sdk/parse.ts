@@ -443,9 +443,14 @@ export const parseAssetList: Parser<AssetList> = (body, context) => {
 export const parseEmailAccount: Parser<EmailAccount> = model(EMAIL_ACCOUNT);
 /** `EmailAccount[]`. */
 export const parseEmailAccounts: Parser<EmailAccount[]> = list(EMAIL_ACCOUNT);
-/** `refresh_email_token`: an open object (`{access_token, expires_in}` or `{success}`). */
+/** `refresh_email_token`: an open object (`{access_token, token_type, expires_in}` or `{success}`). */
 export const parseEmailTokenRefresh: Parser<EmailTokenRefresh> = model(define({
-  fields: { access_token: "string?", expires_in: "number?", success: "boolean?" },
+  fields: {
+    access_token: "string?",
+    token_type: "string?",
+    expires_in: "number?",
+    success: "boolean?",
+  },
 }));
 /** `DID`. */
 export const parseDid: Parser<DID> = model(define({ fields: { did: "string", info: "object" } }));

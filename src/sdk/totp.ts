@@ -324,7 +324,9 @@ const URI_ALGORITHMS: Record<string, OtpAlgorithm> = {
 };
 
 /**
- * Builds an `otpauth://` URI. Defaults (SHA1, 6 digits, 30 s) are left out, as apps expect.
+ * Builds an `otpauth://` URI. Defaults (SHA1, 6 digits, 30 s) are left out, as apps expect. The
+ * Key Uri Format forbids a colon in the issuer and in the account name, and encoding it would not
+ * help (`%3A` is its issuer separator too), so either one with a colon is refused.
  *
  * @example
  * ```ts
@@ -340,6 +342,12 @@ export function buildOtpauthUri(
   const secret = encodeBase32(decodeBase32(key.secret));
   if (key.issuer?.includes(":")) {
     throw new InvalidArgumentError("issuer", `issuer must not contain ":"`);
+  }
+  if (key.account.includes(":")) {
+    throw new InvalidArgumentError(
+      "account",
+      `account must not contain ":" (the Key Uri Format reads it as the issuer separator)`,
+    );
   }
   const label = key.issuer
     ? `${encodeURIComponent(key.issuer)}:${encodeURIComponent(key.account)}`

@@ -222,11 +222,12 @@ export interface ProvisionedAsset extends Partial<Asset> {
 
 /**
  * Answer of `wallets.listAssets()`: an open object (the seeds type it `dict`), usually
- * `{assets: Asset[]}`. Object items are checked as {@linkcode Asset}; anything else is passed on.
+ * `{assets: Asset[]}`. Object items are checked as {@linkcode Asset}; strings are passed on, and
+ * so is an absent or null list.
  */
 export interface AssetList {
-  /** Every asset of the user's agents, when the server lists them. */
-  assets?: (Asset | string)[];
+  /** Every asset of the user's agents, when the server lists them (`null` as the server sent it). */
+  assets?: (Asset | string)[] | null;
   /** Any further fields the server sends. */
   [key: string]: unknown;
 }
@@ -257,6 +258,8 @@ export interface EmailAccountInput {
 export interface EmailTokenRefresh {
   /** New opaque provider access token. */
   access_token?: string | null;
+  /** How to send it (the emulator's `"Bearer"`). */
+  token_type?: string | null;
   /** Seconds until it expires. */
   expires_in?: number | null;
   /** Whether it worked (the docs' spelling). */
