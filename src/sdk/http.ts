@@ -128,6 +128,7 @@ export class HttpClient {
   readonly #config: HttpConfig;
   #tokens: StoredTokens | null;
   #loaded: boolean;
+  #loading: Promise<void> | null = null;
   #refreshing: Promise<void> | null = null;
   #closed = false;
   /** The attempts in flight: their timeouts, and close() aborting them. */
@@ -232,11 +233,16 @@ export class HttpClient {
     }
   }
 
-  async #load(): Promise<void> {
-    if (this.#loaded) return;
-    this.#loaded = true;
-    const stored = await this.#config.tokenStore.load();
-    if (stored && !this.#tokens) this.#tokens = stored;
+  /** Reads the store once; calls made while it is read wait for it (not sent without a token). */
+  #load(): Promise<void> {
+    if (this.#loaded) return Promise.resolve();
+    return this.#loading ??= (async () => {
+      const stored = await this.#config.tokenStore.load();
+      if (stored && !this.#tokens) this.#tokens = stored;
+      this.#loaded = true;
+    })().finally(() => {
+      this.#loading = null;
+    });
   }
 
   /** Runs `exchange` once for every caller that saw `stale` fail; later callers just replay. */
