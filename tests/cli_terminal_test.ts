@@ -5,7 +5,15 @@ import jsQRModule from "jsqr";
 import { CirtusAIClient, Totp } from "../mod.ts";
 import { urlKey } from "../src/cli/credentials.ts";
 import { createEmulator, serveEmulator } from "../src/emulator/mod.ts";
-import { quote, runInTerminal, runPiped } from "./cli_process.ts";
+import {
+  CLI,
+  cliCommand,
+  cliEnv,
+  PASSWORD,
+  quote,
+  runInTerminal,
+  runPiped,
+} from "./cli_process.ts";
 
 // jsqr is CommonJS: its default export arrives wrapped.
 const jsQR =
@@ -15,27 +23,9 @@ const jsQR =
     height: number,
     options?: { inversionAttempts: string },
   ) => { data: string } | null;
-const CLI = new URL("../cli.ts", import.meta.url).pathname;
-const PASSWORD = "correct horse battery";
-
-function baseEnv(config: string, apiUrl?: string): Record<string, string> {
-  const keep = Object.fromEntries(
-    ["HOME", "DENO_DIR", "PATH"].flatMap((n) => {
-      const v = Deno.env.get(n);
-      return v === undefined ? [] : [[n, v]];
-    }),
-  );
-  return {
-    ...keep,
-    XDG_CONFIG_HOME: config,
-    TERM: "xterm-256color",
-    ...(apiUrl ? { CIRTUSAI_API_URL: apiUrl } : {}),
-  };
-}
-
 /** Runs the CLI with a pipe for stdout and stderr. */
 function piped(args: string[], env: Record<string, string>, stdin = "") {
-  return runPiped([Deno.execPath(), "run", "--quiet", "-A", CLI, ...args], { env, stdin });
+  return runPiped(cliCommand(args), { env, stdin });
 }
 
 /**
@@ -47,13 +37,13 @@ function terminal(
   env: Record<string, string>,
   answers: [prompt: string, typed: string][] = [],
 ) {
-  return runInTerminal([Deno.execPath(), "run", "--quiet", "-A", CLI, ...args], { env, answers });
+  return runInTerminal(cliCommand(args), { env, answers });
 }
 
 async function setup() {
   const emulator = await serveEmulator({ port: 0, pbkdf2Iterations: 1_000 });
   const config = await Deno.makeTempDir();
-  const env = baseEnv(config, emulator.url);
+  const env = cliEnv(config, emulator.url);
   return {
     emulator,
     config,
@@ -274,7 +264,7 @@ Deno.test("three commands at once after the token expired refresh once, and all 
     return emulator.app.fetch(req);
   });
   const config = await Deno.makeTempDir();
-  const env = baseEnv(config, `http://127.0.0.1:${server.addr.port}`);
+  const env = cliEnv(config, `http://127.0.0.1:${server.addr.port}`);
   try {
     await registerAndLogin(env, "racer");
     emulator.clock.advance(31 * 60_000); // the access token expires on the server
@@ -374,7 +364,7 @@ Deno.test("the emulator announces the CLI's default URL; tokens of 127.0.0.1 and
     assert.match(announced, /^http:\/\/localhost:\d+$/);
     const loopback = announced.replace("localhost", "127.0.0.1");
     assert.equal(urlKey(loopback), urlKey(announced));
-    const env = baseEnv(config, loopback);
+    const env = cliEnv(config, loopback);
     await registerAndLogin(env, "urls");
     const viaAnnounced = await piped(["agents", "list", "--api-url", announced], env);
     assert.equal(viaAnnounced.code, 0, viaAnnounced.stderr);
@@ -401,7 +391,7 @@ Deno.test("completion scripts complete commands in bash; --version; --totp-secre
       `#!/bin/sh\nexec ${quote(Deno.execPath())} run --quiet -A ${quote(CLI)} "$@"\n`,
       { mode: 0o755 },
     );
-    const env = { ...baseEnv(config), PATH: `${bin}:${Deno.env.get("PATH")}` };
+    const env = { ...cliEnv(config), PATH: `${bin}:${Deno.env.get("PATH")}` };
     const bash = await new Deno.Command("bash", {
       args: [
         "-c",

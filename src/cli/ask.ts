@@ -7,10 +7,17 @@
  */
 import { sys } from "./runtime.ts";
 import type { Opts } from "./action.ts";
+import type { OptionSpec } from "./command.ts";
 import type { Context } from "./context.ts";
 import { APIError } from "../sdk/errors.ts";
 import { CliUsageError } from "./errors.ts";
 import { interactive, prompt, readStdinLine } from "./io.ts";
+
+/** The option every command that asks for a password has. */
+export const PASSWORD_STDIN: OptionSpec = {
+  flags: "--password-stdin",
+  help: "read the password from standard input",
+};
 
 /** Wrong codes a temporary token allows (docs/API.md, "2FA semantics"). */
 export const CODE_TRIES = 5;

@@ -68,7 +68,7 @@ async function look(path: string): Promise<Seen | null> {
 function stale(seen: Seen, staleMs: number): boolean {
   if (seen.age > staleMs) return true;
   const { pid, host } = holderOf(seen.text);
-  return typeof pid === "number" && host === sys.hostname() && pid !== sys.pid &&
+  return typeof pid === "number" && Boolean(host) && host === sys.hostname() && pid !== sys.pid &&
     !sys.processAlive(pid);
 }
 

@@ -105,7 +105,13 @@ function denoRuntime(): Runtime {
       }
     },
     pid: Deno.pid,
-    hostname: () => Deno.hostname(),
+    hostname: () => {
+      try {
+        return Deno.hostname();
+      } catch {
+        return ""; // without --allow-sys: locks then go by their age alone
+      }
+    },
     processAlive: (pid) => {
       try {
         Deno.kill(pid, 0 as unknown as Deno.Signal); // signal 0: only asks whether it exists

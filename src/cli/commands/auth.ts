@@ -4,17 +4,12 @@ import type { CommandSpec } from "../command.ts";
 import type { Context } from "../context.ts";
 import { CliUsageError } from "../errors.ts";
 import { colour, interactive, prompt } from "../io.ts";
-import { askPassword, enterCode, secondsToNextCode } from "../ask.ts";
+import { askPassword, enterCode, PASSWORD_STDIN, secondsToNextCode } from "../ask.ts";
 import { inWords } from "../duration.ts";
 import { APIError } from "../../sdk/errors.ts";
 import type { TwoFactorSetup } from "../../sdk/types.ts";
 import { sessionCommands } from "./session.ts";
 import { twoFactorCommand } from "./two_factor.ts";
-
-const PASSWORD_STDIN = {
-  flags: "--password-stdin",
-  help: "read the password from standard input",
-};
 
 /** Says so when logging in has not enabled 2FA on this server yet (a terminal only). */
 async function pendingNote(ctx: Context): Promise<void> {

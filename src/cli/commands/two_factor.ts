@@ -3,7 +3,7 @@ import { sys } from "../runtime.ts";
 import type { CommandSpec } from "../command.ts";
 import { CliUsageError } from "../errors.ts";
 import { colour, prompt } from "../io.ts";
-import { askPassword, enterCode } from "../ask.ts";
+import { askPassword, enterCode, PASSWORD_STDIN } from "../ask.ts";
 import { inWords } from "../duration.ts";
 import type { TwoFactorDebug, TwoFactorStatus } from "../../sdk/types.ts";
 
@@ -91,7 +91,7 @@ export const twoFactorCommand: CommandSpec = {
       help: "turn 2FA off (needs a code and the password)",
       options: [
         { flags: "--code <code>", help: "TOTP or backup code (asked when omitted)" },
-        { flags: "--password-stdin", help: "read the password from standard input" },
+        PASSWORD_STDIN,
       ],
       run: action(async (ctx, _args, opts) => {
         const pw = await askPassword(opts);
