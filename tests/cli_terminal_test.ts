@@ -5,7 +5,15 @@ import jsQRModule from "jsqr";
 import { CirtusAIClient, Totp } from "../mod.ts";
 import { urlKey } from "../src/cli/credentials.ts";
 import { createEmulator, serveEmulator } from "../src/emulator/mod.ts";
-import { quote, runInTerminal, runPiped } from "./cli_process.ts";
+import {
+  CLI,
+  cliCommand,
+  cliEnv,
+  PASSWORD,
+  quote,
+  runInTerminal,
+  runPiped,
+} from "./cli_process.ts";
 
 // jsqr is CommonJS: its default export arrives wrapped.
 const jsQR =
@@ -15,27 +23,9 @@ const jsQR =
     height: number,
     options?: { inversionAttempts: string },
   ) => { data: string } | null;
-const CLI = new URL("../cli.ts", import.meta.url).pathname;
-const PASSWORD = "correct horse battery";
-
-function baseEnv(config: string, apiUrl?: string): Record<string, string> {
-  const keep = Object.fromEntries(
-    ["HOME", "DENO_DIR", "PATH"].flatMap((n) => {
-      const v = Deno.env.get(n);
-      return v === undefined ? [] : [[n, v]];
-    }),
-  );
-  return {
-    ...keep,
-    XDG_CONFIG_HOME: config,
-    TERM: "xterm-256color",
-    ...(apiUrl ? { CIRTUSAI_API_URL: apiUrl } : {}),
-  };
-}
-
 /** Runs the CLI with a pipe for stdout and stderr. */
 function piped(args: string[], env: Record<string, string>, stdin = "") {
-  return runPiped([Deno.execPath(), "run", "--quiet", "-A", CLI, ...args], { env, stdin });
+  return runPiped(cliCommand(args), { env, stdin });
 }
 
 /**
@@ -47,13 +37,13 @@ function terminal(
   env: Record<string, string>,
   answers: [prompt: string, typed: string][] = [],
 ) {
-  return runInTerminal([Deno.execPath(), "run", "--quiet", "-A", CLI, ...args], { env, answers });
+  return runInTerminal(cliCommand(args), { env, answers });
 }
 
 async function setup() {
   const emulator = await serveEmulator({ port: 0, pbkdf2Iterations: 1_000 });
   const config = await Deno.makeTempDir();
-  const env = baseEnv(config, emulator.url);
+  const env = cliEnv(config, emulator.url);
   return {
     emulator,
     config,
@@ -89,6 +79,8 @@ Deno.test("a non-ASCII password typed at the hidden prompt is the same password 
     const password = "pässwörd-123";
     const run = await terminal(["auth", "register", "uni", "uni@example.com"], env, [
       ["Choose a password: ", `${password}\r`],
+      ["Type it again: ", `${password}\r`],
+      ["Code from the app: ", "\r"], // finish later
     ]);
     assert.equal(run.code, 0, run.screen);
     assert.ok(!run.screen.includes(password), "the password is not echoed");
@@ -98,6 +90,8 @@ Deno.test("a non-ASCII password typed at the hidden prompt is the same password 
     // And a backspace removes a whole character, not a byte.
     const typo = await terminal(["auth", "register", "uni2", "uni2@example.com"], env, [
       ["Choose a password: ", `${password}ü\u007f\r`],
+      ["Type it again: ", `${password}\r`],
+      ["Code from the app: ", "\r"],
     ]);
     assert.equal(typo.code, 0, typo.screen);
     assert.equal((await client.auth.login("uni2", password)).requires_2fa, true);
@@ -270,7 +264,7 @@ Deno.test("three commands at once after the token expired refresh once, and all 
     return emulator.app.fetch(req);
   });
   const config = await Deno.makeTempDir();
-  const env = baseEnv(config, `http://127.0.0.1:${server.addr.port}`);
+  const env = cliEnv(config, `http://127.0.0.1:${server.addr.port}`);
   try {
     await registerAndLogin(env, "racer");
     emulator.clock.advance(31 * 60_000); // the access token expires on the server
@@ -311,7 +305,7 @@ Deno.test("whoami after verify-2fa does not name the previous account; profiles 
       `${PASSWORD}\n`,
     );
     assert.equal(again.code, 1);
-    assert.match(again.stderr, /hint: each code works once: wait for the next code, \d+ s/);
+    assert.match(again.stderr, /hint: each code works once: wait for the next code, in \d+ s/);
 
     // A refresh the server refuses: log in again.
     const file = `${env.XDG_CONFIG_HOME}/cirtusai/credentials.json`;
@@ -344,11 +338,11 @@ Deno.test("whoami after verify-2fa does not name the previous account; profiles 
     const status = JSON.parse(
       (await piped(["auth", "status", "--profile", "work", "--json"], noUrl)).stdout,
     );
-    assert.equal(status.token_valid, true);
+    assert.equal(status.active.token_valid, true);
     assert.equal((await piped(["logout", "--profile", "work"], noUrl)).code, 0);
     const after = await piped(["auth", "status", "--profile", "work"], noUrl);
     assert.equal(after.code, 1);
-    assert.match(after.stdout, /Not logged in/);
+    assert.equal(JSON.parse(after.stdout).active.logged_in, false);
   } finally {
     await cleanup();
   }
@@ -370,7 +364,7 @@ Deno.test("the emulator announces the CLI's default URL; tokens of 127.0.0.1 and
     assert.match(announced, /^http:\/\/localhost:\d+$/);
     const loopback = announced.replace("localhost", "127.0.0.1");
     assert.equal(urlKey(loopback), urlKey(announced));
-    const env = baseEnv(config, loopback);
+    const env = cliEnv(config, loopback);
     await registerAndLogin(env, "urls");
     const viaAnnounced = await piped(["agents", "list", "--api-url", announced], env);
     assert.equal(viaAnnounced.code, 0, viaAnnounced.stderr);
@@ -397,7 +391,7 @@ Deno.test("completion scripts complete commands in bash; --version; --totp-secre
       `#!/bin/sh\nexec ${quote(Deno.execPath())} run --quiet -A ${quote(CLI)} "$@"\n`,
       { mode: 0o755 },
     );
-    const env = { ...baseEnv(config), PATH: `${bin}:${Deno.env.get("PATH")}` };
+    const env = { ...cliEnv(config), PATH: `${bin}:${Deno.env.get("PATH")}` };
     const bash = await new Deno.Command("bash", {
       args: [
         "-c",

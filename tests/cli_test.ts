@@ -156,12 +156,14 @@ Deno.test("a full session across separate invocations: register, login, agents, 
     assert.equal(JSON.parse(forged.stdout).verified, false);
 
     const unlinked = await cli(["agents", "unlink", child.id]);
-    assert.equal(unlinked.stdout.trim(), `Unlinked child agent ${child.id}`);
+    assert.equal(unlinked.stdout.trim(), `Unlinked agent Scout (${child.id}), with its 2 assets`);
     assert.deepEqual(await json(["agents", "children"]), []);
 
     const logout = await cli(["auth", "logout"]);
     assert.equal(logout.code, 0);
-    assert.equal((await json(["auth", "whoami"])).logged_in, false);
+    const out = await cli(["auth", "whoami", "--json"]);
+    assert.equal(out.code, 1, "not logged in: exit 1, as gh");
+    assert.equal(JSON.parse(out.stdout).logged_in, false);
     const after = await cli(["agents", "list"]);
     assert.equal(after.code, 1);
     assert.equal(
@@ -253,7 +255,7 @@ Deno.test("tokens the SDK refreshes are written back to the credentials file", a
     assert.equal((await Deno.stat(file)).mode! & 0o777, 0o600);
     // The explicit refresh command rotates again.
     const refreshed = await cli(["auth", "refresh"]);
-    assert.match(refreshed.stdout, /Tokens refreshed; the access token expires in 1800 s/);
+    assert.match(refreshed.stdout, /Tokens refreshed; the access token expires in 30 min/);
   } finally {
     await cleanup();
   }

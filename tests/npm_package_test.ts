@@ -193,7 +193,11 @@ export const verify = verifyCredentialJwt;
             PATH: Deno.env.get("PATH")!,
           },
           clearEnv: false,
-          answers: [["Choose a password: ", `${password}\r`]],
+          answers: [
+            ["Choose a password: ", `${password}\r`],
+            ["Type it again: ", `${password}\r`],
+            ["Code from the app: ", "\r"], // enrolment finished later
+          ],
           typeDelayMs: 200,
         },
       );

@@ -7,6 +7,7 @@
  * @module
  */
 import { CliUsageError } from "./errors.ts";
+import { displayWidth, pad, wrap } from "./text.ts";
 
 /** An option: `--name`, `--name <value>`, or `-x, --name <value>`. */
 export interface OptionSpec {
@@ -46,8 +47,10 @@ export interface CommandSpec {
   commands?: CommandSpec[];
   /** Runs the command. */
   run?: (input: Parsed) => Promise<void>;
-  /** More help, shown after the options (examples, notes). */
+  /** More help, shown after the options (notes). */
   epilog?: string;
+  /** Examples for its help: what it does, then the command line. */
+  examples?: [what: string, command: string][];
 }
 
 interface Flag {
@@ -143,6 +146,10 @@ export function resolve(root: CommandSpec, argv: string[]): Resolution {
       values[flag.key] = value;
       continue;
     }
+    if (path.length === 1 && positional.length === 0 && word === "help") {
+      // `cirtusai help agents delete`: the help of the command the other words name.
+      return { kind: "help", path: commandPath(root, argv.slice(i + 1)) };
+    }
     if (current.commands && positional.length === 0) {
       const next = current.commands.find((c) => c.name === word);
       if (!next) {
@@ -181,6 +188,22 @@ export function resolve(root: CommandSpec, argv: string[]): Resolution {
   };
 }
 
+/** The commands `words` name (options are skipped), from `root`. */
+function commandPath(root: CommandSpec, words: string[]): CommandSpec[] {
+  const path = [root];
+  for (const word of words.filter((w) => !w.startsWith("-"))) {
+    const commands = path[path.length - 1].commands ?? [];
+    const next = commands.find((c) => c.name === word);
+    if (!next) {
+      throw new CliUsageError(
+        `no help for '${word}': unknown command${suggestion(word, commands.map((c) => c.name))}`,
+      );
+    }
+    path.push(next);
+  }
+  return path;
+}
+
 function envOrDefault(spec: OptionSpec): string | undefined {
   return (spec.env ? readEnv(spec.env) : undefined) ?? spec.default;
 }
@@ -190,23 +213,41 @@ function readEnv(name: string): string | undefined {
     .get(name) || undefined;
 }
 
-/** The help text of the command at the end of `path`. */
-export function helpText(path: CommandSpec[]): string {
+/**
+ * The help text of the command at the end of `path`, wrapped at word boundaries to `width`
+ * columns (the terminal's; 80 elsewhere).
+ */
+export function helpText(path: CommandSpec[], width = 80): string {
   const command = path[path.length - 1];
   const name = path.map((c) => c.name).join(" ");
   const args = (command.args ?? []).map(([s]) => ` ${s}`).join("");
-  const lines = [
+  const lines: string[] = [];
+  const para = (text: string) => lines.push(...wrap(text, width));
+  para(
     `Usage: ${name}${command.commands ? " <command>" : ""}${
       command.options?.length ? " [options]" : ""
     }${args}`,
-    "",
-    command.help,
-  ];
+  );
+  lines.push("");
+  para(command.help);
   const table = (title: string, rows: [string, string][]) => {
     if (!rows.length) return;
-    const width = Math.max(...rows.map(([a]) => a.length));
     lines.push("", `${title}:`);
-    for (const [a, b] of rows) lines.push(`  ${a.padEnd(width)}  ${b}`);
+    const left = Math.max(...rows.map(([a]) => displayWidth(a)));
+    // A narrow terminal: each description on its own lines under its name.
+    const below = left + 4 > width / 2;
+    const indent = below ? 6 : left + 4;
+    for (const [a, b] of rows) {
+      const text = wrap(b, Math.max(20, width - indent));
+      if (below) {
+        lines.push(`  ${a}`, ...text.map((t) => " ".repeat(indent) + t));
+      } else {
+        lines.push(
+          `  ${pad(a, left)}  ${text[0]}`,
+          ...text.slice(1).map((t) => " ".repeat(indent) + t),
+        );
+      }
+    }
   };
   table("Arguments", (command.args ?? []).map(([s, h]) => [s.replace(/[<>[\]]/g, ""), h]));
   const describe = (o: OptionSpec) =>
@@ -221,7 +262,29 @@ export function helpText(path: CommandSpec[]): string {
     table("Global options", (path[0].options ?? []).map((o) => [o.flags, describe(o)]));
   }
   table("Commands", (command.commands ?? []).map((c) => [c.name, c.help]));
-  if (command.epilog) lines.push("", command.epilog);
+  if (command.examples?.length) {
+    lines.push("", "Examples:");
+    for (const [what, line] of command.examples) {
+      // A long command line goes on with a shell continuation: it still runs as pasted.
+      const parts = wrap(line, width - 6);
+      lines.push(
+        ...wrap(what, width - 4).map((w) => `  # ${w}`),
+        ...parts.map((p, i) => `${i ? "    " : "  "}${p}${i < parts.length - 1 ? " \\" : ""}`),
+      );
+    }
+  }
+  if (command.epilog) {
+    lines.push("");
+    para(command.epilog);
+  }
+  if (command.commands) {
+    lines.push("");
+    para(
+      `Run '${path[0].name} help ${
+        path.slice(1).map((c) => `${c.name} `).join("")
+      }COMMAND' for a command's options and examples.`,
+    );
+  }
   return lines.join("\n");
 }
 

@@ -1,15 +1,19 @@
 /**
  * The CLI's credentials file, `$XDG_CONFIG_HOME/cirtusai/credentials.json` (mode 0600): tokens
- * per profile and API URL, and each profile's last API URL. It is a {@linkcode TokenStore} with a
- * lock (a lock file beside it), so that commands run at once refresh one at a time and adopt
- * tokens another process already rotated. A file it cannot read is an error naming the file; it
- * is never replaced silently.
+ * per profile and API URL, each profile's last API URL, and the profile in use. Each
+ * {@linkcode CredentialsStore} is the {@linkcode TokenStore} of one profile and API URL, with a
+ * lock shared by every process (a {@linkcode FileLock} beside the file), so that commands (and
+ * anything else on the same file, such as an MCP server) refresh one at a time and adopt tokens
+ * another process already rotated. A file it cannot read is an error naming the file; it is never
+ * replaced silently.
  *
  * @module
  */
 import { sys } from "./runtime.ts";
 import type { StoredTokens, TokenStore } from "../sdk/token_store.ts";
 import { CliUsageError } from "./errors.ts";
+import { FileLock, type LockHolder } from "./file_lock.ts";
+import { writePrivateFile } from "./private_file.ts";
 
 /** What is kept per profile and API URL. */
 export interface SavedLogin extends StoredTokens {
@@ -19,16 +23,15 @@ export interface SavedLogin extends StoredTokens {
   saved_at?: string;
 }
 
-interface CredentialsFile {
+/** The file's contents. */
+export interface CredentialsFile {
+  /** Saved logins by profile, then by API URL ({@linkcode urlKey}). */
   profiles: Record<string, Record<string, SavedLogin>>;
   /** Each profile's API URL: the last one it logged in to. */
   api_urls?: Record<string, string>;
+  /** The profile commands use when neither `--profile` nor `CIRTUSAI_PROFILE` names one. */
+  current_profile?: string;
 }
-
-/** How long a command waits for another's lock before giving up. */
-const LOCK_WAIT_MS = 10_000;
-/** A lock file older than this was left by a process that died. */
-const STALE_LOCK_MS = 30_000;
 
 /** The credentials file's path. */
 export function credentialsPath(): string {
@@ -72,28 +75,80 @@ export async function readCredentials(path: string): Promise<CredentialsFile> {
   return parsed as CredentialsFile;
 }
 
-async function writeCredentials(path: string, data: CredentialsFile): Promise<void> {
-  const dir = path.slice(0, path.lastIndexOf("/"));
-  await sys.mkdir(dir, 0o700);
-  // Written to a private temporary file, then renamed: never readable by others, never half-written.
-  const temp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-  await sys.writeFile(temp, JSON.stringify(data, null, 2) + "\n", 0o600);
-  await sys.rename(temp, path);
+function directory(path: string): string {
+  return path.slice(0, path.lastIndexOf("/"));
 }
 
-/** The tokens of one profile and API URL, in the credentials file. */
+async function writeCredentials(path: string, data: CredentialsFile): Promise<void> {
+  await sys.mkdir(directory(path), 0o700);
+  await writePrivateFile(path, JSON.stringify(data, null, 2) + "\n");
+}
+
+/** The lock of the credentials file at `path`. */
+function fileLock(path: string): FileLock {
+  return new FileLock(`${path}.lock`);
+}
+
+/**
+ * Changes the file under its lock: `change` gets what is there and edits it in place.
+ */
+export async function updateCredentials(
+  change: (data: CredentialsFile) => void,
+  options: { path?: string } = {},
+): Promise<void> {
+  const path = options.path ?? credentialsPath();
+  await sys.mkdir(directory(path), 0o700);
+  await fileLock(path).hold(async () => {
+    const data = await readCredentials(path);
+    change(data);
+    await writeCredentials(path, data);
+  });
+}
+
+/** Options of {@linkcode CredentialsStore}. */
+export interface CredentialsStoreOptions {
+  /** The profile. */
+  profile: string;
+  /** The API URL (its loopback spellings are one server: {@linkcode urlKey}). */
+  apiUrl: string;
+  /** The file (default {@linkcode credentialsPath}). */
+  path?: string;
+  /** Called when another process holds the lock and this one starts to wait; returns "done". */
+  onLockWait?: (holder: LockHolder) => () => void;
+}
+
+/**
+ * The tokens of one profile and API URL, in the credentials file: a {@linkcode TokenStore} whose
+ * `lock` is shared by every process on the file.
+ *
+ * @example
+ * ```ts
+ * import { CirtusAIClient } from "../sdk/client.ts";
+ * import { CredentialsStore } from "./credentials.ts";
+ * const tokenStore = new CredentialsStore({ profile: "default", apiUrl: "http://localhost:8000" });
+ * const client = new CirtusAIClient("http://localhost:8000", { tokenStore });
+ * ```
+ */
 export class CredentialsStore implements TokenStore {
   /** The file. */
   readonly path: string;
-  readonly #profile: string;
-  readonly #apiUrl: string;
+  /** The profile. */
+  readonly profile: string;
+  /** The API URL. */
+  readonly apiUrl: string;
+  readonly #lock: FileLock;
+  readonly #onLockWait?: (holder: LockHolder) => () => void;
   #username?: string | null;
+  /** Inside this store's own `lock`: a save then needs no second hold. */
+  #holding = false;
 
   /** A store for `profile` at `apiUrl`. */
-  constructor(options: { profile: string; apiUrl: string; path?: string }) {
+  constructor(options: CredentialsStoreOptions) {
     this.path = options.path ?? credentialsPath();
-    this.#profile = options.profile;
-    this.#apiUrl = options.apiUrl;
+    this.profile = options.profile;
+    this.apiUrl = options.apiUrl;
+    this.#lock = fileLock(this.path);
+    this.#onLockWait = options.onLockWait;
   }
 
   /** The account the next saved tokens belong to; null when it is not known. */
@@ -103,13 +158,8 @@ export class CredentialsStore implements TokenStore {
 
   /** What is saved for this profile and URL. */
   async get(): Promise<SavedLogin | null> {
-    return (await readCredentials(this.path)).profiles[this.#profile]?.[urlKey(this.#apiUrl)] ??
+    return (await readCredentials(this.path)).profiles[this.profile]?.[urlKey(this.apiUrl)] ??
       null;
-  }
-
-  /** The URLs this profile has tokens for. */
-  async loggedInUrls(): Promise<string[]> {
-    return Object.keys((await readCredentials(this.path)).profiles[this.#profile] ?? {});
   }
 
   /** The saved tokens. */
@@ -117,11 +167,15 @@ export class CredentialsStore implements TokenStore {
     return await this.get();
   }
 
-  /** Saves tokens (null forgets them); a login also makes this URL the profile's own. */
+  /**
+   * Saves tokens (null forgets them), under the file's lock; a login also makes this URL the
+   * profile's own.
+   */
   async save(tokens: StoredTokens | null): Promise<void> {
+    if (!this.#holding) return await this.lock(() => this.save(tokens));
     const data = await readCredentials(this.path);
-    const key = urlKey(this.#apiUrl);
-    const profile = (data.profiles[this.#profile] ??= {});
+    const key = urlKey(this.apiUrl);
+    const profile = (data.profiles[this.profile] ??= {});
     if (tokens) {
       const username = this.#username === undefined
         ? profile[key]?.username
@@ -131,45 +185,52 @@ export class CredentialsStore implements TokenStore {
         ...(username ? { username } : {}),
         saved_at: new Date().toISOString(),
       };
-      if (this.#username !== undefined) (data.api_urls ??= {})[this.#profile] = this.#apiUrl;
+      if (this.#username !== undefined) (data.api_urls ??= {})[this.profile] = this.apiUrl;
     } else {
       delete profile[key];
-      if (Object.keys(profile).length === 0) delete data.profiles[this.#profile];
+      if (Object.keys(profile).length === 0) delete data.profiles[this.profile];
     }
     await writeCredentials(this.path, data);
   }
 
   /**
-   * Runs `fn` holding the file's lock (`credentials.json.lock`, created exclusively): other
-   * commands wait for it, at most 10 s, then refresh with what the holder wrote.
+   * Runs `fn` holding the file's lock (`credentials.json.lock`), shared by every process: others
+   * wait for it (a minute at most, while its holder lives), then refresh with what it wrote. A
+   * dead holder's lock is taken over at once ({@linkcode FileLock}). Saves inside `fn` need no
+   * second hold.
    */
   async lock<T>(fn: () => Promise<T>): Promise<T> {
-    const lockPath = `${this.path}.lock`;
-    await sys.mkdir(this.path.slice(0, this.path.lastIndexOf("/")), 0o700);
-    const deadline = Date.now() + LOCK_WAIT_MS;
-    for (;;) {
-      if (await sys.createNew(lockPath, 0o600)) break;
-      const age = (await sys.age(lockPath)) ?? 0;
-      if (age > STALE_LOCK_MS) await sys.remove(lockPath).catch(() => {});
-      else if (Date.now() > deadline) {
-        throw new CliUsageError(
-          `another cirtusai command has held ${lockPath} for 10 s; if none is running, remove it`,
-        );
-      } else await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 30));
-    }
-    try {
-      return await fn();
-    } finally {
-      await sys.remove(lockPath).catch(() => {});
-    }
+    if (this.#holding) return await fn();
+    await sys.mkdir(directory(this.path), 0o700);
+    return await this.#lock.hold(async () => {
+      this.#holding = true;
+      try {
+        return await fn();
+      } finally {
+        this.#holding = false;
+      }
+    }, { onWait: this.#onLockWait });
   }
 }
 
-/** The API URL a profile last logged in to, if any. */
-export async function profileApiUrl(profile: string): Promise<string | undefined> {
+/** Every saved login: profile, API URL key, and what is saved. */
+export async function savedLogins(
+  options: { path?: string } = {},
+): Promise<{ profile: string; url: string; login: SavedLogin }[]> {
+  const data = await readCredentials(options.path ?? credentialsPath());
+  return Object.entries(data.profiles).flatMap(([profile, urls]) =>
+    Object.entries(urls).map(([url, login]) => ({ profile, url, login }))
+  );
+}
+
+/** What the file says a command should use: the current profile, and each profile's URL. */
+export async function savedSettings(): Promise<
+  Pick<CredentialsFile, "api_urls" | "current_profile">
+> {
   try {
-    return (await readCredentials(credentialsPath())).api_urls?.[profile];
+    const { api_urls, current_profile } = await readCredentials(credentialsPath());
+    return { api_urls, current_profile };
   } catch {
-    return undefined; // reported when the file is used
+    return {}; // reported when the file is used
   }
 }

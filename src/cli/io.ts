@@ -1,11 +1,15 @@
 /**
- * Terminal input and output for the CLI: prompts (hidden for secrets), stdin lines for scripts,
- * JSON and sentence output.
+ * Terminal input and output for the CLI: prompts (hidden for passwords), stdin lines for
+ * scripts, JSON, tables and sentences. Everything shown at a terminal is {@linkcode clean}: text
+ * a server sent cannot act on the terminal.
  *
  * @module
  */
 import { sys } from "./runtime.ts";
 import { CliUsageError } from "./errors.ts";
+import { spinner } from "./spinner.ts";
+import { tableLines } from "./table.ts";
+import { clean, jsonText, wrap } from "./text.ts";
 
 const encoder = new TextEncoder();
 
@@ -46,22 +50,27 @@ export async function readStdinLine(what: string): Promise<string> {
 }
 
 /**
- * Asks a question on stderr. `hidden` echoes nothing (passwords, codes). Without a terminal,
- * the answer is the next line of stdin, so scripts and tests can answer prompts.
+ * Asks a question on stderr. `hidden` echoes nothing (passwords); other answers echo as they are
+ * typed (codes, as npm's and gh's one-time-code prompts do). Without a terminal, the answer is
+ * the next line of stdin, so scripts and tests can answer prompts.
  */
 export async function prompt(
   question: string,
   options: { hidden?: boolean } = {},
 ): Promise<string> {
   if (!interactive()) return await readStdinLine(question.replace(/:\s*$/, "").toLowerCase());
-  await sys.stderr.write(encoder.encode(question));
+  spinner.stop();
+  const shown = encoder.encode(clean(question));
   if (!options.hidden) {
+    await sys.stderr.write(shown);
     const line = await stdinLines.next();
     if (line === null) throw new CliUsageError("no answer given");
     return line;
   }
+  // Echo off before the prompt shows: what is typed as soon as it appears is never echoed.
   sys.stdin.setRaw(true);
   try {
+    await sys.stderr.write(shown);
     // Bytes are decoded as UTF-8 as they come (a character may span two reads), so that a
     // password typed as "pässwörd" is the same password everywhere else.
     const decoder = new TextDecoder();
@@ -89,6 +98,15 @@ export async function prompt(
   }
 }
 
+/**
+ * Asks a yes/no question at a terminal (no is the default); without a terminal, the answer is
+ * no, and the caller says which flag says yes.
+ */
+export async function confirm(question: string): Promise<boolean> {
+  if (!interactive()) return false;
+  return /^y(es)?$/i.test((await prompt(`${question} [y/N] `)).trim());
+}
+
 /** Whether to colour output on this stream: a terminal, and no `NO_COLOR` (no-color.org). */
 export function colour(stream: { isTerminal(): boolean }): boolean {
   return stream.isTerminal() && !sys.env("NO_COLOR");
@@ -103,54 +121,84 @@ export function style(on: boolean) {
 /** A column of a table: its heading and how to read a cell from a row. */
 export type Column<T> = [heading: string, cell: (row: T) => unknown];
 
+/** A summary's line: a label and its value (left out when the value is undefined). */
+export type Field = [label: string, value: string | number | boolean | null | undefined];
+
 /** Where a command's results go: tables and sentences at a terminal, compact JSON elsewhere. */
 export interface Output {
   /** True with `--json`: everything is compact JSON. */
   json: boolean;
+  /** True with `--json` or when stdout is not a terminal: values and lists are JSON. */
+  machine: boolean;
   /** A value: compact JSON, or indented JSON at a terminal. */
   data(value: unknown): void;
-  /** A list: a table at a terminal, compact JSON otherwise. */
+  /** A value as JSON for scripts, and as a summary of labelled lines at a terminal. */
+  summary(value: unknown, fields: Field[]): void;
+  /** A list: a table fitted to the terminal's width, compact JSON otherwise. */
   list<T>(rows: T[], columns: Column<T>[]): void;
   /** A sentence saying what was done (`{"message": ...}` as JSON). */
   done(sentence: string): void;
   /** A line for people only (not printed as JSON). */
   text(line: string): void;
-  /** Progress on standard error, only at a terminal. */
-  progress(line: string): void;
+  /** A warning on standard error (`warning: ...`), also with `--json`. */
+  warn(line: string): void;
+  /** A line on standard error beside the prompts (what a wrong answer was, what to do). */
+  note(line: string): void;
 }
 
 function cell(value: unknown): string {
   if (value === undefined || value === null) return "-";
-  return typeof value === "object" ? JSON.stringify(value) : String(value);
+  return clean(typeof value === "object" ? JSON.stringify(value) : String(value));
 }
 
 /** The output of a command: `--json` makes all of it JSON; a pipe makes values and lists JSON. */
 export function output(json: boolean): Output {
   const machine = json || !sys.stdout.isTerminal();
   const s = style(colour(sys.stdout));
+  const say = (line: string) => {
+    spinner.stop();
+    console.log(line);
+  };
   return {
     json,
-    data: (value) => console.log(machine ? JSON.stringify(value) : JSON.stringify(value, null, 2)),
+    machine,
+    data: (value) => say(machine ? jsonText(value) : jsonText(value, 2)),
+    summary: (value, fields) => {
+      if (machine) return say(jsonText(value));
+      const shown = fields.filter(([, v]) => v !== undefined);
+      const width = Math.max(...shown.map(([label]) => label.length));
+      for (const [label, v] of shown) {
+        say(`${s.dim(`${label}:`.padEnd(width + 1))} ${clean(v === null ? "-" : String(v))}`);
+      }
+    },
     list: (rows, columns) => {
-      if (machine) return console.log(JSON.stringify(rows));
-      if (rows.length === 0) return console.log(s.dim("(none)"));
-      const cells = rows.map((r) => columns.map(([, read]) => cell(read(r))));
-      const widths = columns.map(([h], i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-      const line = (parts: string[]) =>
-        parts.map((p, i) => p.padEnd(widths[i])).join("  ").trimEnd();
-      console.log(s.bold(line(columns.map(([h]) => h.toUpperCase()))));
-      for (const row of cells) console.log(line(row));
+      if (machine) return say(jsonText(rows));
+      if (rows.length === 0) return say(s.dim("(none)"));
+      const [heading, ...lines] = tableLines(
+        columns.map(([h]) => h.toUpperCase()),
+        rows.map((r) => columns.map(([, read]) => cell(read(r)))),
+        sys.columns(),
+      );
+      say(s.bold(heading));
+      for (const line of lines) say(line);
     },
-    done: (sentence) => console.log(json ? JSON.stringify({ message: sentence }) : sentence),
+    done: (sentence) => say(json ? jsonText({ message: sentence }) : clean(sentence)),
     text: (line) => {
-      if (!json) console.log(line);
+      if (!json) say(clean(line, { lines: true }));
     },
-    progress: (line) => {
-      if (sys.stderr.isTerminal()) console.error(line);
+    warn: (line) => {
+      spinner.stop();
+      console.error(`${style(colour(sys.stderr)).bold("warning:")} ${clean(line)}`);
+    },
+    note: (line) => {
+      spinner.stop();
+      const width = sys.stderr.isTerminal() ? sys.columns() : undefined;
+      for (const part of width ? wrap(clean(line), width) : [clean(line)]) console.error(part);
     },
   };
 }
 
+/** Parses a JSON argument; `name` is how the error names it. */
 export function jsonArgument(
   value: string,
   name: string,

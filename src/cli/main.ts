@@ -8,10 +8,11 @@ import { sys } from "./runtime.ts";
 import { VERSION } from "../sdk/version.ts";
 import {
   APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
   AuthenticationError,
-  CirtusAIError,
   InvalidArgumentError,
-  TwoFactorAuthenticationError,
+  RateLimitError,
 } from "../sdk/errors.ts";
 import { agentsCommand } from "./commands/agents.ts";
 import { authCommand, topLevelAuth } from "./commands/auth.ts";
@@ -21,8 +22,18 @@ import { mcpCommand } from "./commands/mcp.ts";
 import { totpCommand } from "./commands/totp.ts";
 import { walletsCommand } from "./commands/wallets.ts";
 import { type CommandSpec, completions, completionScript, helpText, resolve } from "./command.ts";
+import { secondsToNextCode } from "./ask.ts";
+import { inWords } from "./duration.ts";
 import { CliUsageError } from "./errors.ts";
 import { colour, style } from "./io.ts";
+import { spinner } from "./spinner.ts";
+import { clean } from "./text.ts";
+
+const help: CommandSpec = {
+  name: "help",
+  help: "the help of a command: cirtusai help agents delete",
+  args: [["[command]", "a command, and its subcommand"]],
+};
 
 const completion: CommandSpec = {
   name: "completion",
@@ -58,10 +69,15 @@ export function commandTree(): CommandSpec {
         flags: "--profile <name>",
         help: 'credentials profile (env CIRTUSAI_PROFILE; default "default")',
       },
+      {
+        flags: "--timeout <seconds>",
+        help: "give up on an attempt after this long (default 30; GETs are tried 3 times)",
+      },
       { flags: "--json", help: "compact JSON output for scripts" },
       { flags: "--debug", help: "show stack traces on errors" },
       { flags: "-V, --version", help: "print the CLI's and the runtime's versions" },
     ],
+    // One line per command: another module's command is one import and one line here.
     commands: [
       authCommand,
       ...topLevelAuth,
@@ -72,21 +88,34 @@ export function commandTree(): CommandSpec {
       emulatorCommand,
       mcpCommand,
       completion,
+      help,
+    ],
+    examples: [
+      ["a local API to try everything on", "cirtusai emulator &"],
+      [
+        "an account: the QR code, then a code from the app",
+        "cirtusai auth register ada ada@example.com",
+      ],
+      ["who am I, and does the server agree?", "cirtusai whoami --check"],
+      ["lists are tables at a terminal, JSON in a pipe", "cirtusai agents list"],
     ],
   };
 }
 
 /** The next step for an error, where there is an obvious one. */
 function nextStep(err: unknown, apiUrl: string | undefined): string {
+  if (err instanceof APIConnectionTimeoutError) {
+    return `no answer within ${inWords(err.timeout / 1000)}; wait longer with --timeout ` +
+      "SECONDS, or check the server";
+  }
   if (err instanceof APIConnectionError && /connection failed/.test(err.message)) {
     const local = !apiUrl || /\/\/(localhost|127\.0\.0\.1|\[::1\])[:/]/.test(apiUrl);
     return local
       ? "is the emulator running? start it with: cirtusai emulator"
       : "is the server up, and is --api-url right?";
   }
-  if (err instanceof TwoFactorAuthenticationError && /already been used/.test(err.message)) {
-    const wait = 30 - Math.floor(Date.now() / 1000) % 30;
-    return `each code works once: wait for the next code, ${wait} s`;
+  if (err instanceof APIError && /already been used/.test(String(err.detail))) {
+    return `each code works once: wait for the next code, in ${secondsToNextCode()} s`;
   }
   if (err instanceof AuthenticationError && err.path === "/auth/refresh") {
     return "the session ended; log in again: cirtusai login";
@@ -96,6 +125,22 @@ function nextStep(err: unknown, apiUrl: string | undefined): string {
       "(cirtusai whoami shows which URL and profile a command uses)";
   }
   return "";
+}
+
+/**
+ * An error's message as shown: a server's text on one line, its controls made harmless; a 429's
+ * "Try again later." replaced by when, from `Retry-After`.
+ */
+function shownMessage(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  if (!(err instanceof APIError)) return clean(message, { lines: true });
+  const wait = err instanceof RateLimitError ? err.retryAfter : null;
+  const text = wait === null
+    ? message
+    : `${message.replace(/[.;,]?\s*(please )?try again later\.?\s*$/i, "")}; try again in ${
+      inWords(wait, { up: true })
+    }`;
+  return clean(text);
 }
 
 /** Runs the CLI with `argv` (without the program name); returns the exit code. */
@@ -119,22 +164,25 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (resolution.kind === "help") {
-      console.log(helpText(resolution.path));
+      const width = sys.stdout.isTerminal() ? sys.columns() ?? 80 : 80;
+      console.log(helpText(resolution.path, Math.max(40, width)));
       return 0;
     }
     await resolution.path.at(-1)!.run!(resolution.parsed);
     return sys.exitCode ?? 0;
   } catch (err) {
+    spinner.stop();
     const usage = err instanceof CliUsageError || err instanceof InvalidArgumentError;
-    const message = err instanceof Error ? err.message : String(err);
-    const [first, ...rest] = message.split("\n");
+    const [first, ...rest] = shownMessage(err).split("\n");
     console.error(`${red("error:")} ${first}`);
     for (const line of rest) console.error(line);
     const hint = nextStep(err, apiUrl);
     if (hint) console.error(`hint: ${hint}`);
-    if (debug && err instanceof Error && err.stack) console.error(err.stack);
-    if (usage) return 2;
-    if (err instanceof CirtusAIError) return 1;
-    return 1;
+    if (debug && err instanceof Error && err.stack) {
+      console.error(clean(err.stack, { lines: true }));
+    }
+    return usage ? 2 : 1;
+  } finally {
+    spinner.stop();
   }
 }

@@ -12,6 +12,8 @@ export interface Stream {
   isTerminal(): boolean;
   /** Writes bytes. */
   write(bytes: Uint8Array): Promise<void>;
+  /** Writes bytes at once, before anything written after it (the spinner, between lines). */
+  writeSync(bytes: Uint8Array): void;
 }
 
 /** What the CLI uses of its runtime. */
@@ -32,16 +34,30 @@ export interface Runtime {
   /** The exit status to leave with, when a command sets one. */
   exitCode: number | undefined;
   exit(code: number): never;
+  /** The terminal's width in columns, when one of the standard streams is a terminal. */
+  columns(): number | undefined;
+  /** This process's id. */
+  pid: number;
+  /** The machine's host name. */
+  hostname(): string;
+  /** Whether a process with this id runs on this machine (one of another user's counts). */
+  processAlive(pid: number): boolean;
   readTextFile(path: string): Promise<string>;
-  /** Writes a file; `mode` applies when it is created, and is then set again. */
-  writeFile(path: string, data: Uint8Array | string, mode?: number): Promise<void>;
   mkdir(path: string, mode: number): Promise<void>;
+  /** Renames; a link at `to` is replaced, never followed. */
   rename(from: string, to: string): Promise<void>;
   remove(path: string): Promise<void>;
+  /** A second name for a file; false if `to` exists already. */
+  link(from: string, to: string): Promise<boolean>;
+  /** Sets a file's modification time to now. */
+  touch(path: string): Promise<void>;
   /** Milliseconds since the file changed, or null if it does not exist. */
   age(path: string): Promise<number | null>;
-  /** Creates a file that must not exist yet; false if it does. */
-  createNew(path: string, mode: number): Promise<boolean>;
+  /**
+   * Creates a file that must not exist yet (never through a link), with `mode` and `data`;
+   * false if the name is taken.
+   */
+  createNew(path: string, mode: number, data?: Uint8Array | string): Promise<boolean>;
   /** Whether `err` says that a file does not exist. */
   isNotFound(err: unknown): boolean;
   /** Whether `err` says that an address is in use. */
@@ -54,6 +70,10 @@ function denoRuntime(): Runtime {
     write: async (bytes) => {
       let done = 0;
       while (done < bytes.length) done += await s.write(bytes.subarray(done));
+    },
+    writeSync: (bytes) => {
+      let done = 0;
+      while (done < bytes.length) done += s.writeSync(bytes.subarray(done));
     },
   });
   const buf = new Uint8Array(1024);
@@ -77,15 +97,46 @@ function denoRuntime(): Runtime {
       Deno.exitCode = code ?? 0;
     },
     exit: (code) => Deno.exit(code),
-    readTextFile: (path) => Deno.readTextFile(path),
-    writeFile: async (path, data, mode) => {
-      const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
-      await Deno.writeFile(path, bytes, mode === undefined ? {} : { mode });
-      if (mode !== undefined) await Deno.chmod(path, mode);
+    columns: () => {
+      try {
+        return Deno.consoleSize().columns || undefined;
+      } catch {
+        return undefined; // no terminal
+      }
     },
+    pid: Deno.pid,
+    hostname: () => {
+      try {
+        return Deno.hostname();
+      } catch {
+        return ""; // without --allow-sys: locks then go by their age alone
+      }
+    },
+    processAlive: (pid) => {
+      try {
+        Deno.kill(pid, 0 as unknown as Deno.Signal); // signal 0: only asks whether it exists
+        return true;
+      } catch (err) {
+        return !(err instanceof Deno.errors.NotFound);
+      }
+    },
+    readTextFile: (path) => Deno.readTextFile(path),
     mkdir: (path, mode) => Deno.mkdir(path, { recursive: true, mode }),
     rename: (from, to) => Deno.rename(from, to),
     remove: (path) => Deno.remove(path),
+    link: async (from, to) => {
+      try {
+        await Deno.link(from, to);
+        return true;
+      } catch (err) {
+        if (err instanceof Deno.errors.AlreadyExists) return false;
+        throw err;
+      }
+    },
+    touch: async (path) => {
+      const now = new Date();
+      await Deno.utime(path, now, now);
+    },
     age: async (path) => {
       try {
         return Date.now() - ((await Deno.stat(path)).mtime?.getTime() ?? 0);
@@ -93,14 +144,24 @@ function denoRuntime(): Runtime {
         return null;
       }
     },
-    createNew: async (path, mode) => {
+    createNew: async (path, mode, data) => {
+      let file: Deno.FsFile;
       try {
-        (await Deno.open(path, { createNew: true, write: true, mode })).close();
-        return true;
+        // O_CREAT | O_EXCL: a planted link at `path` is refused, not followed.
+        file = await Deno.open(path, { createNew: true, write: true, mode });
       } catch (err) {
         if (err instanceof Deno.errors.AlreadyExists) return false;
         throw err;
       }
+      try {
+        const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+        for (let done = 0; bytes && done < bytes.length;) {
+          done += await file.write(bytes.subarray(done));
+        }
+      } finally {
+        file.close();
+      }
+      return true;
     },
     isNotFound: (err) => err instanceof Deno.errors.NotFound,
     isAddrInUse: (err) => err instanceof Deno.errors.AddrInUse,

@@ -3,16 +3,20 @@
  *
  * @module
  */
-import { constants } from "node:fs";
-import { chmod, mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { constants, writeSync } from "node:fs";
+import { link, mkdir, open, readFile, rename, rm, stat, utimes } from "node:fs/promises";
+import { hostname } from "node:os";
 import process from "node:process";
 import type { Runtime, Stream } from "./runtime.ts";
 
-function stream(s: NodeJS.WriteStream): Stream {
+function stream(s: NodeJS.WriteStream, fd: number): Stream {
   return {
     isTerminal: () => Boolean(s.isTTY),
     write: (bytes) =>
       new Promise((resolve, reject) => s.write(bytes, (err) => (err ? reject(err) : resolve()))),
+    writeSync: (bytes) => {
+      for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done);
+    },
   };
 }
 
@@ -26,8 +30,8 @@ export function nodeRuntime(): Runtime {
   return {
     version: `Node ${process.version}`,
     env: (name) => process.env[name] || undefined,
-    stdout: stream(process.stdout),
-    stderr: stream(process.stderr),
+    stdout: stream(process.stdout, 1),
+    stderr: stream(process.stderr, 2),
     stdin: {
       isTerminal: () => Boolean(process.stdin.isTTY),
       setRaw: (raw) => {
@@ -48,14 +52,34 @@ export function nodeRuntime(): Runtime {
       process.exitCode = c ?? 0;
     },
     exit: (c) => process.exit(c),
-    readTextFile: (path) => readFile(path, "utf8"),
-    writeFile: async (path, data, mode) => {
-      await writeFile(path, data, mode === undefined ? {} : { mode });
-      if (mode !== undefined) await chmod(path, mode);
+    columns: () => process.stdout.columns || process.stderr.columns || undefined,
+    pid: process.pid,
+    hostname: () => hostname(),
+    processAlive: (pid) => {
+      try {
+        process.kill(pid, 0); // signal 0: only asks whether it exists
+        return true;
+      } catch (err) {
+        return code(err) !== "ESRCH";
+      }
     },
+    readTextFile: (path) => readFile(path, "utf8"),
     mkdir: async (path, mode) => void await mkdir(path, { recursive: true, mode }),
     rename: (from, to) => rename(from, to),
     remove: (path) => rm(path),
+    link: async (from, to) => {
+      try {
+        await link(from, to);
+        return true;
+      } catch (err) {
+        if (code(err) === "EEXIST") return false;
+        throw err;
+      }
+    },
+    touch: async (path) => {
+      const now = new Date();
+      await utimes(path, now, now);
+    },
     age: async (path) => {
       try {
         return Date.now() - (await stat(path)).mtimeMs;
@@ -63,15 +87,21 @@ export function nodeRuntime(): Runtime {
         return null;
       }
     },
-    createNew: async (path, mode) => {
+    createNew: async (path, mode, data) => {
+      let file;
       try {
-        await (await open(path, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, mode))
-          .close();
-        return true;
+        // O_CREAT | O_EXCL: a planted link at `path` is refused, not followed.
+        file = await open(path, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, mode);
       } catch (err) {
         if (code(err) === "EEXIST") return false;
         throw err;
       }
+      try {
+        if (data !== undefined) await file.writeFile(data);
+      } finally {
+        await file.close();
+      }
+      return true;
     },
     isNotFound: (err) => code(err) === "ENOENT",
     isAddrInUse: (err) => code(err) === "EADDRINUSE",

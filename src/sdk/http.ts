@@ -128,6 +128,7 @@ export class HttpClient {
   readonly #config: HttpConfig;
   #tokens: StoredTokens | null;
   #loaded: boolean;
+  #loading: Promise<void> | null = null;
   /** Whether the tokens held came from the store or were saved to it (so the store is shared). */
   #stored = false;
   #refreshing: Promise<void> | null = null;
@@ -235,14 +236,19 @@ export class HttpClient {
     }
   }
 
-  async #load(): Promise<void> {
-    if (this.#loaded) return;
-    this.#loaded = true;
-    const stored = await this.#config.tokenStore.load();
-    if (stored && !this.#tokens) {
-      this.#tokens = stored;
-      this.#stored = true;
-    }
+  /** Reads the store once; calls made while it is read wait for it (not sent without a token). */
+  #load(): Promise<void> {
+    if (this.#loaded) return Promise.resolve();
+    return this.#loading ??= (async () => {
+      const stored = await this.#config.tokenStore.load();
+      if (stored && !this.#tokens) {
+        this.#tokens = stored;
+        this.#stored = true;
+      }
+      this.#loaded = true;
+    })().finally(() => {
+      this.#loading = null;
+    });
   }
 
   /** Runs `exchange` once for every caller that saw `stale` fail; later callers just replay. */

@@ -1,6 +1,9 @@
 import { action } from "../action.ts";
+import { sys } from "../runtime.ts";
 import type { CommandSpec } from "../command.ts";
-import { type Column, jsonArgument } from "../io.ts";
+import type { Context } from "../context.ts";
+import { CliUsageError } from "../errors.ts";
+import { type Column, confirm, interactive, jsonArgument } from "../io.ts";
 import type { Agent, ChildAgent, JsonObject } from "../../sdk/types.ts";
 
 const AGENT_COLUMNS: Column<Agent>[] = [["id", (a) => a.id], ["name", (a) => a.name], [
@@ -14,6 +17,94 @@ const CHILD_COLUMNS: Column<ChildAgent>[] = [
   ["permissions", (a) => a.permissions],
   ["did", (a) => a.did],
 ];
+/** What deleting an agent takes with it: counted before anything is deleted. */
+interface Doomed {
+  /** "the master agent NAME (ID)" or "agent NAME (ID)". */
+  name: string;
+  master: boolean;
+  /** "3 child agents and 2 assets", or "" when nothing else goes. */
+  with: string;
+}
+
+function count(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** Finds the agent (by id or DID) and counts its subtree and the assets that go with it. */
+async function doomed(ctx: Context, id: string): Promise<Doomed | null> {
+  const [masters, children, { assets }] = await Promise.all([
+    ctx.client.agents.listAgents(),
+    ctx.client.agents.getChildren(),
+    ctx.client.wallets.listAssets(),
+  ]);
+  const agent = [...masters, ...children].find((a) => a.id === id || a.did === id);
+  if (!agent) return null; // the server's answer to the delete says why
+  const subtree = new Set([agent.id]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const c of children) {
+      if (c.parent_id && subtree.has(c.parent_id) && !subtree.has(c.id)) {
+        subtree.add(c.id);
+        grew = true;
+      }
+    }
+  }
+  const owned =
+    (assets ?? []).filter((a) =>
+      typeof a !== "string" && a.agent_id != null && subtree.has(a.agent_id)
+    ).length;
+  const master = masters.some((m) => m.id === agent.id);
+  const parts = [
+    ...(subtree.size > 1 ? [count(subtree.size - 1, "child agent", "child agents")] : []),
+    ...(owned ? [count(owned, "asset", "assets")] : []),
+  ];
+  const label = agent.name ? `${agent.name} (${agent.id})` : agent.id;
+  return {
+    name: `${master ? "the master agent" : "agent"} ${label}`,
+    master,
+    with: parts.join(" and "),
+  };
+}
+
+/**
+ * Deletes an agent after saying what goes with it. A master agent (nothing recreates it) needs
+ * a yes at a terminal, or `--yes`; at a terminal, so does an agent that takes others with it.
+ */
+async function deleteWithCare(
+  ctx: Context,
+  id: string,
+  options: { yes: boolean; verb: "delete" | "unlink"; remove: () => Promise<void> },
+): Promise<void> {
+  const { yes, verb, remove } = options;
+  const [Verb, done] = verb === "delete" ? ["Delete", "Deleted"] : ["Unlink", "Unlinked"];
+  const target = await doomed(ctx, id);
+  if (!target) return await remove();
+  const what = `${target.name}${target.with ? `, with its ${target.with}` : ""}`;
+  if (!yes && (target.master || (target.with && interactive()))) {
+    const consequence = target.master
+      ? " Nothing recreates a master agent: without it, the account cannot issue credentials."
+      : "";
+    if (!interactive()) {
+      throw new CliUsageError(
+        `refusing to ${verb} ${what} without --yes.${consequence} Add --yes to ${verb} it.`,
+      );
+    }
+    ctx.out.note(`This ${verb}s ${what}.${consequence}`);
+    if (!(await confirm(`${Verb} it?`))) {
+      ctx.out.note(`Nothing was ${done.toLowerCase()}.`);
+      sys.exitCode = 1;
+      return;
+    }
+  }
+  await remove();
+  ctx.out.done(`${done} ${what}`);
+}
+
+const YES = {
+  flags: "--yes",
+  help: "delete without asking (a master agent needs it off a terminal)",
+};
+
 const CHILD_ID: [string, string] = [
   "[child-id]",
   "child agent id (default: --agent-id or CIRTUSAI_AGENT_ID)",
@@ -23,6 +114,11 @@ const CHILD_ID: [string, string] = [
 export const agentsCommand: CommandSpec = {
   name: "agents",
   help: "master agents, child agents and their assets",
+  examples: [
+    ["your master agent", "cirtusai agents list"],
+    ["a child agent under it", "cirtusai agents create-child MASTER_ID scout"],
+    ["the ids alone, for a script", "cirtusai agents children --json | jq -r '.[].id'"],
+  ],
   commands: [
     {
       name: "list",
@@ -54,11 +150,22 @@ export const agentsCommand: CommandSpec = {
     },
     {
       name: "delete",
-      help: "delete an agent (and its children)",
+      help: "delete an agent, with its child agents and their assets (says how many first)",
       args: [["<agent-id>", "id or DID"]],
-      run: action(async (ctx, [id]) => {
-        await ctx.client.agents.deleteAgent(id!);
-        ctx.out.done(`Deleted agent ${id}`);
+      options: [YES],
+      examples: [
+        [
+          "asks first when others go with it, or when it is the master agent",
+          "cirtusai agents delete AGENT_ID",
+        ],
+        ["in a script", "cirtusai agents delete AGENT_ID --yes"],
+      ],
+      run: action(async (ctx, [id], opts) => {
+        await deleteWithCare(ctx, id!, {
+          yes: Boolean(opts.yes),
+          verb: "delete",
+          remove: () => ctx.client.agents.deleteAgent(id!),
+        });
       }),
     },
     {
@@ -77,11 +184,15 @@ export const agentsCommand: CommandSpec = {
     },
     {
       name: "unlink",
-      help: "unlink (remove) a child agent",
+      help: "unlink (remove) a child agent, with its own child agents and their assets",
       args: [["<child-id>", "child agent id"]],
-      run: action(async (ctx, [id]) => {
-        await ctx.client.agents.unlinkChildAgent(id!);
-        ctx.out.done(`Unlinked child agent ${id}`);
+      options: [YES],
+      run: action(async (ctx, [id], opts) => {
+        await deleteWithCare(ctx, id!, {
+          yes: Boolean(opts.yes),
+          verb: "unlink",
+          remove: () => ctx.client.agents.unlinkChildAgent(id!),
+        });
       }),
     },
     {

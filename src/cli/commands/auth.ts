@@ -1,23 +1,27 @@
-import { action, type Opts } from "../action.ts";
+import { action } from "../action.ts";
 import { sys } from "../runtime.ts";
 import type { CommandSpec } from "../command.ts";
 import type { Context } from "../context.ts";
 import { CliUsageError } from "../errors.ts";
-import { colour, prompt, readStdinLine } from "../io.ts";
+import { colour, interactive, prompt } from "../io.ts";
+import { askPassword, enterCode, PASSWORD_STDIN, secondsToNextCode } from "../ask.ts";
+import { inWords } from "../duration.ts";
+import { APIError } from "../../sdk/errors.ts";
+import type { TwoFactorSetup } from "../../sdk/types.ts";
+import { sessionCommands } from "./session.ts";
+import { twoFactorCommand } from "./two_factor.ts";
 
-async function password(opts: Opts, question = "Password: "): Promise<string> {
-  if (opts.passwordStdin) return await readStdinLine("the password");
-  const fromEnv = sys.env("CIRTUSAI_PASSWORD");
-  if (fromEnv) return fromEnv;
-  const answer = await prompt(question, { hidden: true });
-  if (!answer) throw new CliUsageError("the password must not be empty");
-  return answer;
+/** Says so when logging in has not enabled 2FA on this server yet (a terminal only). */
+async function pendingNote(ctx: Context): Promise<void> {
+  if (ctx.out.machine) return;
+  const status = await ctx.client.auth.get2faStatus().catch(() => null);
+  if (status && !status.is_2fa_enabled && status.preferred_2fa_method) {
+    ctx.out.text(
+      "Two-factor authentication is still pending on this server: confirm it with the next " +
+        "code: cirtusai auth 2fa confirm",
+    );
+  }
 }
-
-const PASSWORD_STDIN = {
-  flags: "--password-stdin",
-  help: "read the password from standard input",
-};
 
 /** `login`: the password, then the second factor when asked for one. */
 const login: CommandSpec = {
@@ -34,26 +38,38 @@ const login: CommandSpec = {
     },
     PASSWORD_STDIN,
   ],
+  examples: [
+    ["asks for the password, then a code from the authenticator app", "cirtusai login ada"],
+    [
+      "in a script: the password on stdin, the code from the secret",
+      "CIRTUSAI_TOTP_SECRET=... cirtusai login ada --password-stdin < pw.txt",
+    ],
+    ["another account, kept apart", "cirtusai login bob --profile work"],
+  ],
   run: action(async (ctx, [given], opts) => {
     const username = given ?? (await prompt("Username: "));
     if (!username) throw new CliUsageError("a username is needed");
-    const pw = await password(opts);
+    const pw = await askPassword(opts);
     ctx.credentials.setUsername(username);
     const first = await ctx.client.auth.login(username, pw);
     if (first.requires_2fa === true) {
       if (opts.totpSecret) {
         await ctx.client.auth.loginWith2fa(username, pw, { totpSecret: String(opts.totpSecret) });
+      } else if (opts.code) {
+        await ctx.client.auth.verify2fa(first.temporary_token, String(opts.code));
       } else {
-        const code = opts.code ? String(opts.code) : await prompt(
+        // A wrong code is asked again on the same temporary token: the password is not.
+        await enterCode(
+          ctx,
           first.preferred_method === "sms"
             ? "Code from the SMS: "
             : "Code from your authenticator app: ",
-          { hidden: true },
+          (code) => ctx.client.auth.verify2fa(first.temporary_token, code),
         );
-        await ctx.client.auth.verify2fa(first.temporary_token, code);
       }
     }
     ctx.out.done(`Logged in as ${username} at ${ctx.apiUrl} (profile ${ctx.profile})`);
+    await pendingNote(ctx);
   }),
 };
 
@@ -66,215 +82,143 @@ const logout: CommandSpec = {
   }),
 };
 
-async function who(ctx: Context, check: boolean) {
-  const saved = await ctx.credentials.get();
-  const expires = saved?.expires_at;
-  const info: Record<string, unknown> = {
-    profile: ctx.profile,
-    api_url: ctx.apiUrl,
-    api_url_from: ctx.apiUrlSource,
-    username: saved?.username ?? null,
-    logged_in: Boolean(saved || ctx.explicitToken),
-    token_source: ctx.explicitToken ? "flag or environment" : saved ? ctx.credentials.path : null,
-    access_token_expires_at: expires === undefined ? null : new Date(expires).toISOString(),
-    has_refresh_token: Boolean(saved?.refresh_token),
-  };
-  if (check) {
-    // Ask the server: a working token answers, a dead one is refreshed or refused.
-    try {
-      const status = await ctx.client.auth.get2faStatus();
-      info.token_valid = true;
-      info.is_2fa_enabled = status.is_2fa_enabled ?? null;
-    } catch (err) {
-      info.token_valid = false;
-      info.error = (err as Error).message;
-    }
-  }
-  if (ctx.out.json) return ctx.out.data(info);
-  const seconds = expires === undefined ? null : Math.round((expires - Date.now()) / 1000);
-  console.log(
-    info.logged_in
-      ? `Logged in${
-        info.username ? ` as ${info.username}` : ""
-      } at ${ctx.apiUrl} (profile ${ctx.profile})`
-      : `Not logged in at ${ctx.apiUrl} (profile ${ctx.profile}): run cirtusai login`,
+/** Shows a new account's secret and backup codes: nothing that can fail comes before this. */
+function showSetup(
+  ctx: Context,
+  username: string,
+  setup: TwoFactorSetup,
+  qr: typeof import("../../qr/qr.ts") | null,
+): void {
+  if (ctx.out.json || !qr) return ctx.out.data(setup);
+  ctx.out.text(`Registered ${username}. Two-factor authentication is mandatory:`);
+  ctx.out.text(
+    "scan this QR code with an authenticator app (Google Authenticator, Authy, 1Password...):\n",
   );
-  console.log(`API URL from: ${ctx.apiUrlSource}`);
-  if (info.token_source) console.log(`Tokens: ${info.token_source}`);
-  if (seconds !== null) {
-    console.log(
-      seconds > 0
-        ? `Access token expires ${info.access_token_expires_at} (in ${seconds} s)`
-        : `Access token expired ${info.access_token_expires_at}${
-          saved?.refresh_token ? "; it is refreshed on the next command" : ""
-        }`,
-    );
-  }
-  if (check) {
-    console.log(
-      info.token_valid ? "The server accepts the token." : `The server refused: ${info.error}`,
-    );
-  }
-  if (check && !info.token_valid) sys.exitCode = 1;
+  // The drawing is ours (block characters and colours); the secret is only encoded in it.
+  console.log(qr.qrTerminal(setup.qr_code_uri, { colours: colour(sys.stdout) }));
+  ctx.out.text(`or enter this secret by hand: ${setup.secret}`);
+  ctx.out.text(
+    "\nBackup codes (each works once). Store them somewhere safe NOW; they are not shown again:",
+  );
+  for (const code of setup.backup_codes) ctx.out.text(`  ${code}`);
 }
 
-const whoami: CommandSpec = {
-  name: "whoami",
-  help: "show the profile, API URL, account and token expiry",
-  options: [{ flags: "--check", help: "also ask the server whether the token still works" }],
-  run: action(async (ctx, _args, opts) => await who(ctx, Boolean(opts.check))),
-};
-
-const status: CommandSpec = {
-  name: "status",
-  help: "whoami --check: is this profile logged in, and does the server accept its token",
-  run: action(async (ctx) => await who(ctx, true)),
-};
-
-async function writeQrPng(file: string, image: string | null | undefined, uri: string) {
-  const png = image
-    ? Uint8Array.from(atob(image), (c) => c.charCodeAt(0))
-    : await (await import("../../qr/qr.ts")).qrPng(uri);
-  // The image holds the TOTP secret: owner-only, like the credentials file.
-  await sys.writeFile(file, png, 0o600);
+/** Writes the QR code image; a failure is a warning (the account and its secret are shown). */
+async function writeQrPng(ctx: Context, file: string, setup: TwoFactorSetup): Promise<void> {
+  try {
+    const png = setup.qr_code_image
+      ? Uint8Array.from(atob(setup.qr_code_image), (c) => c.charCodeAt(0))
+      : await (await import("../../qr/qr.ts")).qrPng(setup.qr_code_uri);
+    // The image holds the TOTP secret: owner-only, like the credentials file.
+    await (await import("../private_file.ts")).writePrivateFile(file, png);
+    ctx.out.text(`QR code written to ${file}`);
+  } catch (err) {
+    ctx.out.warn(
+      `could not write the QR code to ${file} (${(err as Error).message}); the account is ` +
+        "registered, and its secret is shown above",
+    );
+  }
 }
 
-const twoFactor: CommandSpec = {
-  name: "2fa",
-  help: "two-factor authentication settings",
-  commands: [
+function expiredTemporaryToken(err: unknown): boolean {
+  return err instanceof APIError && err.status === 401 &&
+    /temporary token/i.test(String(err.detail));
+}
+
+/**
+ * At a terminal, right after registering: a code from the app logs in (which enables 2FA where
+ * the server does so on first use); where it is still pending, the next code confirms it.
+ */
+async function finishEnrolment(ctx: Context, username: string, pw: string): Promise<void> {
+  ctx.out.note("");
+  ctx.out.note("To finish, type a code from the app (or press Enter to finish later).");
+  ctx.credentials.setUsername(username);
+  let temporary: string | null = null;
+  const loggedIn = await enterCode(ctx, "Code from the app: ", async (code) => {
+    for (let again = true;; again = false) {
+      if (temporary === null) {
+        const first = await ctx.client.auth.login(username, pw);
+        if (first.requires_2fa !== true) return; // a server without 2FA: logged in already
+        temporary = first.temporary_token;
+      }
+      try {
+        return await ctx.client.auth.verify2fa(temporary, code);
+      } catch (err) {
+        if (!again || !expiredTemporaryToken(err)) throw err;
+        temporary = null; // the app took longer than the temporary token lives: log in again
+      }
+    }
+  }, { optional: true });
+  if (!loggedIn) {
+    ctx.out.text(`Finish later: cirtusai login ${username} (with a code from the app)`);
+    return;
+  }
+  ctx.out.done(`Logged in as ${username} at ${ctx.apiUrl} (profile ${ctx.profile})`);
+  if ((await ctx.client.auth.get2faStatus()).is_2fa_enabled) {
+    return ctx.out.done("Two-factor authentication is on.");
+  }
+  // A server where logging in does not enable the secret: confirm it with a later code.
+  ctx.out.note(
+    `One more code confirms 2FA. Each code works once: wait for the next one, in ${secondsToNextCode()} s.`,
+  );
+  await enterCode(ctx, "Next code from the app: ", (code) => ctx.client.auth.confirm2fa(code));
+  ctx.out.done("Two-factor authentication is on.");
+}
+
+const register: CommandSpec = {
+  name: "register",
+  help: "create an account with TOTP 2FA; at a terminal, finishes enrolment with a code from " +
+    "the app",
+  args: [["<username>", "user name"], ["<email>", "e-mail address"]],
+  options: [
     {
-      name: "status",
-      help: "is 2FA enabled, and how",
-      run: action(async (ctx) => ctx.out.data(await ctx.client.auth.get2faStatus())),
+      flags: "--2fa-method <method>",
+      help: "preferred second factor",
+      choices: ["totp", "sms"],
+      default: "totp",
     },
-    {
-      name: "setup",
-      help: "start enrolling a new TOTP secret (before 2FA is confirmed)",
-      run: action(async (ctx) => {
-        const setup = await ctx.client.auth.setup2fa();
-        if (ctx.out.json) return ctx.out.data(setup);
-        console.log(
-          (await import("../../qr/qr.ts")).qrTerminal(setup.qr_code_uri, {
-            colours: colour(sys.stdout),
-          }),
-        );
-        console.log(`Secret: ${setup.secret}`);
-        console.log("New backup codes (active once confirmed):");
-        for (const code of setup.backup_codes) console.log(`  ${code}`);
-        console.log("Confirm with: cirtusai auth 2fa confirm CODE");
-      }),
-    },
-    {
-      name: "confirm",
-      help: "confirm the pending secret with a current code",
-      args: [["<code>", "TOTP code"]],
-      run: action(async (ctx, [code]) => {
-        ctx.out.done((await ctx.client.auth.confirm2fa(code!)).message ?? "2FA enabled");
-      }),
-    },
-    {
-      name: "disable",
-      help: "turn 2FA off (needs a code and the password)",
-      options: [
-        { flags: "--code <code>", help: "TOTP or backup code (asked when omitted)" },
-        PASSWORD_STDIN,
-      ],
-      run: action(async (ctx, _args, opts) => {
-        const pw = await password(opts);
-        const code = opts.code ? String(opts.code) : await prompt("2FA code: ", { hidden: true });
-        ctx.out.done((await ctx.client.auth.disable2fa(code, pw)).message ?? "2FA disabled");
-      }),
-    },
-    {
-      name: "qr",
-      help: "the QR code of the account's TOTP secret, as PNG",
-      options: [{
-        flags: "--out <file>",
-        help: "write the PNG to this file, owner-only (default: standard output, when redirected)",
-      }],
-      run: action(async (ctx, _args, opts) => {
-        const png = await ctx.client.auth.getQrCode();
-        if (opts.out) {
-          const file = String(opts.out);
-          await sys.writeFile(file, png, 0o600);
-          return ctx.out.done(`Wrote the QR code (${png.length} bytes of PNG) to ${file}`);
-        }
-        if (sys.stdout.isTerminal()) {
-          throw new CliUsageError(
-            "refusing to write a PNG to the terminal: use --out FILE or redirect the output",
-          );
-        }
-        await sys.stdout.write(png);
-      }),
-    },
-    {
-      name: "sms",
-      help: "send a code by SMS",
-      run: action(async (ctx) => {
-        const sent = await ctx.client.auth.requestSmsCode();
-        ctx.out.done(
-          `${sent.message ?? "SMS code sent"}; it expires in ${sent.expires_in ?? "?"} s`,
-        );
-      }),
-    },
-    {
-      name: "debug",
-      help: "the server's view of your TOTP (codes valid now, server time)",
-      run: action(async (ctx) => ctx.out.data(await ctx.client.auth.debug2fa())),
-    },
+    { flags: "--qr-png <file>", help: "also write the QR code as a PNG file (owner-only)" },
+    PASSWORD_STDIN,
   ],
+  examples: [
+    [
+      "asks for a password (twice), shows the QR code, then asks for a code from the app",
+      "cirtusai auth register ada ada@example.com",
+    ],
+    [
+      "in a script: JSON with the secret, the otpauth URI and the backup codes",
+      "cirtusai auth register ada ada@example.com --password-stdin --json < pw.txt",
+    ],
+  ],
+  run: action(async (ctx, [username, email], opts) => {
+    const enrol = interactive() && !ctx.out.machine;
+    const pw = await askPassword(opts, { question: "Choose a password: ", twice: true });
+    // Loaded before the account exists: nothing that can fail comes between creating it and
+    // showing its secret.
+    const qr = ctx.out.json ? null : await import("../../qr/qr.ts");
+    const setup = await ctx.client.auth.register({
+      username: username!,
+      email: email!,
+      password: pw,
+      preferred_2fa_method: opts["2faMethod"] as "totp" | "sms",
+    });
+    showSetup(ctx, username!, setup, qr);
+    if (opts.qrPng) await writeQrPng(ctx, String(opts.qrPng), setup);
+    if (enrol) return await finishEnrolment(ctx, username!, pw);
+    ctx.out.text(
+      `\nNext: cirtusai login ${username} with a code from the app (that enables 2FA; if ` +
+        "cirtusai auth 2fa status still says pending, confirm with the next code: " +
+        "cirtusai auth 2fa confirm CODE)",
+    );
+  }),
 };
 
 /** `cirtusai auth ...` */
 export const authCommand: CommandSpec = {
   name: "auth",
-  help: "register, log in, and manage two-factor authentication",
+  help: "register, log in, profiles and tokens, and two-factor authentication",
   commands: [
-    {
-      name: "register",
-      help: "create an account (TOTP 2FA is set up at once)",
-      args: [["<username>", "user name"], ["<email>", "e-mail address"]],
-      options: [
-        {
-          flags: "--2fa-method <method>",
-          help: "preferred second factor",
-          choices: ["totp", "sms"],
-          default: "totp",
-        },
-        { flags: "--qr-png <file>", help: "also write the QR code as a PNG file (owner-only)" },
-        PASSWORD_STDIN,
-      ],
-      run: action(async (ctx, [username, email], opts) => {
-        const pw = await password(opts, "Choose a password: ");
-        const setup = await ctx.client.auth.register({
-          username: username!,
-          email: email!,
-          password: pw,
-          preferred_2fa_method: opts["2faMethod"] as "totp" | "sms",
-        });
-        if (opts.qrPng) {
-          await writeQrPng(String(opts.qrPng), setup.qr_code_image, setup.qr_code_uri);
-        }
-        if (ctx.out.json) return ctx.out.data(setup);
-        console.log(`Registered ${username}. Two-factor authentication is mandatory:`);
-        console.log(
-          "scan this QR code with an authenticator app (Google Authenticator, Authy, 1Password...):\n",
-        );
-        console.log(
-          (await import("../../qr/qr.ts")).qrTerminal(setup.qr_code_uri, {
-            colours: colour(sys.stdout),
-          }),
-        );
-        console.log(`or enter this secret by hand: ${setup.secret}`);
-        if (opts.qrPng) console.log(`QR code written to ${opts.qrPng}`);
-        console.log(
-          "\nBackup codes (each works once). Store them somewhere safe NOW; they are not shown again:",
-        );
-        for (const code of setup.backup_codes) console.log(`  ${code}`);
-        console.log(`\nNext: cirtusai login ${username}, then cirtusai auth 2fa confirm CODE`);
-      }),
-    },
+    register,
     login,
     {
       name: "verify-2fa",
@@ -296,17 +240,20 @@ export const authCommand: CommandSpec = {
         const token = await ctx.client.auth.refresh(refreshToken);
         ctx.out.done(
           `Tokens refreshed; the access token expires in ${
-            token.expires_in ?? "an unknown number of"
-          } s`,
+            token.expires_in == null ? "an unknown time" : inWords(token.expires_in)
+          }`,
         );
       }),
     },
     logout,
-    whoami,
-    status,
-    twoFactor,
+    ...sessionCommands,
+    twoFactorCommand,
   ],
 };
 
 /** The top-level forms, as gh and stripe have them: `cirtusai login`, `logout`, `whoami`. */
-export const topLevelAuth: CommandSpec[] = [login, logout, whoami];
+export const topLevelAuth: CommandSpec[] = [
+  login,
+  logout,
+  sessionCommands.find((c) => c.name === "whoami")!,
+];
