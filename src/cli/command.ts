@@ -125,6 +125,12 @@ export function resolve(root: CommandSpec, argv: string[]): Resolution {
       const flag = flags.find((f) =>
         (name.startsWith("--") ? `--${f.long}` : `-${f.short}`) === name
       );
+      // A value such as a token may start with "-" (base64url): no option is spelt "-xy…" (short
+      // options are one letter), so a word of that shape goes to an argument the command expects.
+      if (!flag && /^-[^-]./.test(word) && positional.length < (current.args?.length ?? 0)) {
+        positional.push(word);
+        continue;
+      }
       if (!flag) {
         throw new CliUsageError(
           `unknown option '${name}'${suggestion(name, flags.map((f) => `--${f.long}`))}`,
