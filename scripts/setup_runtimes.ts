@@ -1,8 +1,10 @@
 // Run by `deno task test` before the tests: installs what the cross-runtime tests drive when it
 // is missing, so the README's test command works on a fresh machine.
 //   - the pinned npm packages of tests/runtimes (playwright-core, miniflare): `npm ci`
-//   - Debian's Chromium (no browser download), tmux and script: `apt-get install -y`, as root or
-//     via sudo
+//   - the pinned build tools of scripts/tools (bun, for the single binary and the Bun tests):
+//     `npm ci --ignore-scripts` (bun's own install script only links what is used directly)
+//   - Debian's Chromium (no browser download), tmux, script and oathtool: `apt-get install -y`,
+//     as root or via sudo
 // Anything it cannot install is reported; the test that needs it then fails saying how to install it.
 
 const root = new URL("..", import.meta.url).pathname;
@@ -38,13 +40,22 @@ if (!(await exists(`${root}tests/runtimes/node_modules`))) {
   }
 }
 
+if (!(await exists(`${root}scripts/tools/node_modules`))) {
+  console.error("setup: installing the pinned build tools (npm ci --prefix scripts/tools)");
+  const args = ["ci", "--prefix", "scripts/tools", "--ignore-scripts", "--no-audit", "--no-fund"];
+  if (!(await run("npm", args))) {
+    console.error("setup: npm ci failed; the binary and Bun tests will say what is missing");
+  }
+}
+
 const chromium = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 // Debian packages the tests drive: Chromium (browser tests), tmux and script (the CLI at a
-// terminal: script is util-linux's, tmux captures the screen).
+// terminal: script is util-linux's, tmux captures the screen), oathtool (TOTP codes to compare).
 const debian: [path: string, pkg: string][] = [
   [chromium, "chromium"],
   ["/usr/bin/tmux", "tmux"],
   ["/usr/bin/script", "bsdutils"],
+  ["/usr/bin/oathtool", "oathtool"],
 ];
 const missing: string[] = [];
 for (const [path, pkg] of debian) if (!(await exists(path))) missing.push(pkg);
