@@ -96,7 +96,10 @@ import process from "node:process";
 import { main } from "../cli.js";
 
 process.on("SIGINT", () => process.exit(130));
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// Leave once the command is done (its output is written by then): Bun would otherwise wait on a
+// standard input that a prompt read and the terminal keeps open.
+process.exit(code);
 `;
 
 interface Dependency {
@@ -162,6 +165,19 @@ export function declarationImports(source: string): Dependency[] {
     } else i++;
   }
   return found;
+}
+
+/**
+ * Every import of `specifier` in a module's code: Deno's module graph gives only the first. (One
+ * in a comment, such as an example, is found too, and rewritten alike.)
+ */
+function occurrences(source: string, specifier: string): { start: number; end: number }[] {
+  const escaped = specifier.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  const quoted = new RegExp(`(?<=(?:\\bfrom|\\bimport)\\s*\\(?\\s*)(["'])${escaped}\\1`, "g");
+  return [...source.matchAll(quoted)].map((m) => ({
+    start: m.index,
+    end: m.index + m[0].length,
+  }));
 }
 
 /** The path `spec` names from `from`, both relative to the package root. */
@@ -294,14 +310,15 @@ async function emitTree(
       const source = await Deno.readTextFile(`${emit}${path}`);
       graph.set(
         path,
-        (m.dependencies ?? []).map((d) => {
-          const span = (d.code ?? d.type)!.span;
-          return {
+        (m.dependencies ?? []).flatMap((d) => {
+          const at = offset(source, (d.code ?? d.type)!.span.start);
+          const all = occurrences(source, d.specifier);
+          if (!all.some((o) => o.start === at)) fail(`could not find "${d.specifier}" in ${path}`);
+          return all.map((o) => ({
+            ...o,
             specifier: d.specifier,
-            start: offset(source, span.start),
-            end: offset(source, span.end),
             text: d.assertionType === "text",
-          };
+          }));
         }),
       );
     }
