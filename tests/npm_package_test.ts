@@ -229,6 +229,15 @@ export const verify = verifyCredentialJwt;
       assert.match(result.did, /^did:key:z6Mk/);
     }
 
+    // require() on Node 20.19+: the proxy too (the CLI's package has top-level await: import only).
+    await Deno.writeTextFile(
+      `${dir}/proxy.cjs`,
+      `const { createProxy, serve } = require("@cirtusai/proxy");
+console.log(typeof createProxy, typeof serve);`,
+    );
+    const cjs = await run("node", ["proxy.cjs"], dir);
+    assert.equal(cjs.stdout.trim(), "function function", cjs.stderr);
+
     const help = await run("npx", ["--no-install", "cirtusai", "--help"], dir);
     assert.equal(help.code, 0, help.stderr);
     assert.match(help.stdout, /Usage: cirtusai <command>/);
