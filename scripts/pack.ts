@@ -213,6 +213,14 @@ async function sourceOf(emitted: string): Promise<string> {
   fail(`${emitted} was emitted by deno pack, but it has no source in the repository`);
 }
 
+/** The files under `root`, relative to it. */
+async function* walk(root: string, dir = ""): AsyncGenerator<string> {
+  for await (const e of Deno.readDir(`${root}${dir}`)) {
+    if (e.isDirectory) yield* walk(root, `${dir}${e.name}/`);
+    else yield `${dir}${e.name}`;
+  }
+}
+
 async function exists(path: string): Promise<boolean> {
   try {
     await Deno.stat(path);
@@ -326,8 +334,10 @@ async function emitTree(
 
   // The exports of every module another package could import, to tell whether one of its
   // package's entries exports all of it.
-  const listed = (await run("git", ["ls-files", "-co", "--exclude-standard"])).split("\n");
-  const modules = listed.filter((p) => /\.tsx?$/.test(p) && ownerOf(p) !== CLI);
+  const reached = [...graph.keys()];
+  for await (const e of walk(emit)) if (e.endsWith(".d.ts")) reached.push(e);
+  const sources = new Set(await Promise.all(reached.map(sourceOf)));
+  const modules = [...sources].filter((p) => /\.tsx?$/.test(p) && ownerOf(p) !== CLI);
   const docs = (await runJson<{ nodes: Record<string, { symbols: DocSymbol[] }> }>(
     Deno.execPath(),
     ["doc", "--json", ...modules],
