@@ -80,3 +80,65 @@ await Deno.remove(EMPTY);
   }
   await Deno.remove(project, { recursive: true });
 }
+
+// `cirtusai mcp`: the MCP SDK is loaded for this command only. Time to `--help`, and to the
+// answer of an MCP client's `initialize` (the server started, the SDK loaded, one round trip),
+// each against its own empty `deno run`, interleaved, median of 15.
+{
+  const empty = await Deno.makeTempFile({ suffix: ".ts" });
+  const config = await Deno.makeTempDir();
+  const rows: [string, () => Promise<number>][] = [
+    ["empty deno run", () => once([empty])],
+    ["cirtusai mcp --help", () => once([CLI, "mcp", "--help"])],
+    ["cirtusai mcp, initialize answered", () => mcpInitialized(config)],
+  ];
+  const mcpTimes = new Map<string, number[]>(rows.map(([name]) => [name, []]));
+  for (const [, run] of rows) await run(); // warm the module cache
+  for (let round = 0; round < 15; round++) {
+    for (const [name, run] of rows) mcpTimes.get(name)!.push(await run());
+  }
+  const emptyRun = median(mcpTimes.get("empty deno run")!);
+  console.log("\ncirtusai mcp start-up, median of 15 runs\n");
+  console.log("| command | time | ratio |");
+  console.log("|---|---|---|");
+  for (const [name] of rows) {
+    const t = median(mcpTimes.get(name)!);
+    console.log(`| ${name} | ${t.toFixed(0)} ms | ${(t / emptyRun).toFixed(2)}x |`);
+  }
+  await Deno.remove(empty);
+  await Deno.remove(config, { recursive: true });
+}
+
+/** Milliseconds from starting `cirtusai mcp` to its answer to `initialize`. */
+async function mcpInitialized(config: string): Promise<number> {
+  const initialize = JSON.stringify({
+    jsonrpc: "2.0",
+    id: 1,
+    method: "initialize",
+    params: {
+      protocolVersion: "2025-06-18",
+      capabilities: {},
+      clientInfo: { name: "bench", version: "1" },
+    },
+  });
+  const started = performance.now();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", "-A", CLI, "mcp"],
+    env: { XDG_CONFIG_HOME: config },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(`${initialize}\n`));
+  let seen = "";
+  for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+    seen += chunk;
+    if (seen.includes("\n")) break;
+  }
+  const took = performance.now() - started;
+  if (!seen.includes('"serverInfo"')) throw new Error(`no answer to initialize: ${seen}`);
+  await writer.close();
+  await child.status;
+  return took;
+}

@@ -48,6 +48,14 @@ if (!(await exists(`${root}scripts/tools/node_modules`))) {
   }
 }
 
+// The MCP tests' outside client, the MCP Inspector (pinned in tests/mcp/package-lock.json).
+if (!(await exists(`${root}tests/mcp/node_modules`))) {
+  console.error("setup: installing the MCP tests' npm packages (npm ci --prefix tests/mcp)");
+  if (!(await run("npm", ["ci", "--prefix", "tests/mcp", "--no-audit", "--no-fund"]))) {
+    console.error("setup: npm ci failed; the MCP Inspector test will say what is missing");
+  }
+}
+
 const chromium = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 // Debian packages the tests drive: Chromium (browser tests), tmux and script (the CLI at a
 // terminal: script is util-linux's, tmux captures the screen), oathtool (TOTP codes to compare).

@@ -31,6 +31,10 @@ Deno.test("binary: built by deno task compile, it runs with neither deno nor nod
       () => versionAndCode(binary, bin, env),
     );
     await t.step(
+      "cirtusai mcp answers an MCP client's initialize",
+      () => mcpInitialize(binary, env),
+    );
+    await t.step(
       "the emulator serves /openapi.json and /docs; the password prompt is hidden",
       () => emulatorAndPrompt(binary, env),
     );
@@ -41,14 +45,14 @@ Deno.test("binary: built by deno task compile, it runs with neither deno nor nod
 
 async function versionAndCode(binary: string, bin: string, env: Record<string, string>) {
   for await (const e of Deno.readDir(bin)) assert.equal(e.name, "script");
-  const version = await runPiped([binary, "--version"], { env: env });
+  const version = await runPiped([binary, "--version"], { env });
   assert.equal(version.code, 0, version.stderr);
   assert.match(version.stdout, /^cirtusai \d+\.\d+\.\d+ \(Bun \d+\.\d+\.\d+\)/);
   const secret = "JBSWY3DPEHPK3PXP";
   // Both within one 30 s step: retry when the step changed between the two.
   for (let attempt = 0; attempt < 3; attempt++) {
     const step = Math.floor(Date.now() / 30_000);
-    const ours = await runPiped([binary, "totp", "code", secret], { env: env });
+    const ours = await runPiped([binary, "totp", "code", secret], { env });
     const theirs = await oathtool(secret);
     if (Math.floor(Date.now() / 30_000) !== step) continue;
     assert.equal(ours.code, 0, ours.stderr);
@@ -102,4 +106,23 @@ async function emulatorAndPrompt(binary: string, env: Record<string, string>) {
     await reader.cancel().catch(() => {});
     await emulator.stderr.cancel().catch(() => {});
   }
+}
+
+async function mcpInitialize(binary: string, env: Record<string, string>) {
+  const initialize = {
+    jsonrpc: "2.0",
+    id: 1,
+    method: "initialize",
+    params: {
+      protocolVersion: "2025-06-18",
+      capabilities: {},
+      clientInfo: { name: "binary-test", version: "1" },
+    },
+  };
+  // stdin closes after the request: the server answers, then leaves.
+  const out = await runPiped([binary, "mcp"], { env, stdin: `${JSON.stringify(initialize)}\n` });
+  assert.equal(out.code, 0, out.stderr);
+  const answer = JSON.parse(out.stdout.trim().split("\n")[0]);
+  assert.equal(answer.id, 1);
+  assert.equal(answer.result.serverInfo.name, "cirtusai");
 }

@@ -149,3 +149,39 @@ Deno.test("auth.refresh without a token says what to do", async () => {
   const client = new CirtusAIClient(BASE, { fetch: fakeFetch(() => json({})).fetch });
   await assert.rejects(() => client.auth.refresh(), /no refresh token: pass one or log in first/);
 });
+
+Deno.test("a session ended by another holder of the store (a logout) is never refreshed back", async () => {
+  const { fetch, sent } = fakeFetch((req) =>
+    req.url.endsWith("/auth/refresh")
+      ? json({ access_token: "revived", refresh_token: "rt-2", expires_in: 1800 })
+      : json({ detail: "Token has expired" }, 401)
+  );
+  const store = new MemoryTokenStore();
+  const person = new CirtusAIClient(BASE, { fetch, tokenStore: store });
+  await person.setToken("at", "rt");
+  const agent = new CirtusAIClient(BASE, { fetch, tokenStore: store });
+  assert.equal((await agent.agents.listAgents().catch((e) => e)).status, 401); // adopts "at"
+  sent.length = 0;
+  await person.setToken(null); // the person logs out
+  await assert.rejects(() => agent.agents.listAgents(), (err: unknown) => {
+    assert.ok(err instanceof AuthenticationError);
+    assert.match(err.message, /ended by another holder/);
+    return true;
+  });
+  assert.equal(sent.filter((r) => r.url.endsWith("/auth/refresh")).length, 0);
+  assert.equal(agent.token, null);
+  assert.equal(store.load(), null, "the logout stays");
+});
+
+Deno.test("tokens given to the constructor refresh even though the store never held them", async () => {
+  const { fetch, sent } = fakeFetch((req) =>
+    req.url.endsWith("/auth/refresh")
+      ? json({ access_token: "fresh", refresh_token: "rt-2", expires_in: 1800 })
+      : req.headers.authorization === "Bearer fresh"
+      ? json([])
+      : json({ detail: "Token has expired" }, 401)
+  );
+  const client = new CirtusAIClient(BASE, { fetch, token: "old", refreshToken: "rt" });
+  assert.deepEqual(await client.agents.listAgents(), []);
+  assert.equal(sent.filter((r) => r.url.endsWith("/auth/refresh")).length, 1);
+});

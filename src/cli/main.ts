@@ -17,6 +17,7 @@ import { agentsCommand } from "./commands/agents.ts";
 import { authCommand, topLevelAuth } from "./commands/auth.ts";
 import { emulatorCommand } from "./commands/emulator.ts";
 import { identityCommand } from "./commands/identity.ts";
+import { mcpCommand } from "./commands/mcp.ts";
 import { totpCommand } from "./commands/totp.ts";
 import { walletsCommand } from "./commands/wallets.ts";
 import { type CommandSpec, completions, completionScript, helpText, resolve } from "./command.ts";
@@ -69,6 +70,7 @@ export function commandTree(): CommandSpec {
       identityCommand,
       totpCommand,
       emulatorCommand,
+      mcpCommand,
       completion,
     ],
   };

@@ -7,12 +7,10 @@
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { base58, hex } from "@scure/base";
+import type { Chain } from "./chains.ts";
 
-/** Chains the emulator can provision. */
-export const SUPPORTED_CHAINS = ["ethereum", "polygon", "arbitrum", "base", "solana"] as const;
-
-/** One of {@linkcode SUPPORTED_CHAINS}. */
-export type Chain = typeof SUPPORTED_CHAINS[number];
+// The list itself lives in chains.ts, which imports nothing (the agent tools offer it too).
+export { type Chain, SUPPORTED_CHAINS } from "./chains.ts";
 
 /** A new wallet: its public address and its private key (never sent). */
 export interface Wallet {

@@ -113,6 +113,8 @@ export class HttpClient {
   readonly #config: HttpConfig;
   #tokens: StoredTokens | null;
   #loaded: boolean;
+  /** Whether the tokens held came from the store or were saved to it (so the store is shared). */
+  #stored = false;
   #refreshing: Promise<void> | null = null;
   #closed = false;
   /** The attempts in flight: their timeouts, and close() aborting them. */
@@ -134,6 +136,7 @@ export class HttpClient {
   async setTokens(tokens: StoredTokens | null): Promise<void> {
     this.#tokens = tokens;
     this.#loaded = true;
+    this.#stored = tokens !== null;
     this.#config.onTokens?.(tokens);
     await this.#config.tokenStore.save(tokens);
   }
@@ -221,7 +224,10 @@ export class HttpClient {
     if (this.#loaded) return;
     this.#loaded = true;
     const stored = await this.#config.tokenStore.load();
-    if (stored && !this.#tokens) this.#tokens = stored;
+    if (stored && !this.#tokens) {
+      this.#tokens = stored;
+      this.#stored = true;
+    }
   }
 
   /** Runs `exchange` once for every caller that saw `stale` fail; later callers just replay. */
@@ -237,6 +243,16 @@ export class HttpClient {
       if (stored?.access_token && stored.access_token !== stale) {
         this.#tokens = stored;
         this.#config.onTokens?.(stored);
+      } else if (!stored?.access_token && this.#stored) {
+        // Another holder of the store ended the session (a logout): never bring it back.
+        await this.setTokens(null);
+        throw new AuthenticationError({
+          status: 401,
+          body: { detail: "the session was ended by another holder of the token store" },
+          headers: new Headers(),
+          method: "POST",
+          path: "/auth/refresh",
+        });
       } else await exchange();
     };
     this.#refreshing = (store.lock ? store.lock(run) : run()).finally(() => {

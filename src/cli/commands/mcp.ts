@@ -1,0 +1,135 @@
+import type { CommandSpec, Parsed } from "../command.ts";
+import { type Context, createContext, type GlobalOptions } from "../context.ts";
+import { CliUsageError } from "../errors.ts";
+import { sys } from "../runtime.ts";
+import { CirtusAIClient } from "../../sdk/client.ts";
+import { APIConnectionError, AuthenticationError } from "../../sdk/errors.ts";
+import { MemoryTokenStore } from "../../sdk/token_store.ts";
+import { Totp } from "../../sdk/totp.ts";
+import type { ToolSession } from "../../tools/tools.ts";
+import type { ServiceCredentials } from "../../mcp/service_login.ts";
+
+const EPILOG = `An MCP client (Claude Desktop, VS Code, Cursor...) starts it as a subprocess:
+
+  { "mcpServers": { "cirtusai": { "command": "npx", "args": ["cirtusai", "mcp"] } } }
+
+It acts as the CLI's stored session of --profile (log in first: cirtusai login), refreshed
+under the same lock as the CLI's commands; or, with CIRTUSAI_USERNAME, CIRTUSAI_PASSWORD and
+CIRTUSAI_TOTP_SECRET set, it logs in as that account itself (kept in memory only).
+Tools that delete or unlink are offered only with --allow-destructive. Log lines go to stderr.`;
+
+const SERVICE_ENV = ["CIRTUSAI_USERNAME", "CIRTUSAI_PASSWORD", "CIRTUSAI_TOTP_SECRET"] as const;
+
+/** The service login of the environment: all three variables, or none. */
+async function serviceCredentials(): Promise<ServiceCredentials | null> {
+  const [username, password, totpSecret] = SERVICE_ENV.map((name) => sys.env(name));
+  if (!username && !password && !totpSecret) return null;
+  if (!username || !password || !totpSecret) {
+    const missing = SERVICE_ENV.filter((name) => !sys.env(name));
+    throw new CliUsageError(
+      `a service login needs ${SERVICE_ENV.join(", ")}: ${missing.join(" and ")} ` +
+        `${missing.length === 1 ? "is" : "are"} not set (2FA is mandatory, so the TOTP ` +
+        "secret too); unset them all to use the CLI's stored session",
+    );
+  }
+  // Checked now, so that a typo is a start-up error (the parser's message would quote it).
+  await Totp.fromSecret(totpSecret).catch(() => {
+    throw new CliUsageError("CIRTUSAI_TOTP_SECRET is not a valid base32 TOTP secret");
+  });
+  return { username, password, totpSecret };
+}
+
+/** The client the tools act with, the session around their calls, and who that is. */
+async function sessionOf(
+  ctx: Context,
+  service: ServiceCredentials | null,
+): Promise<{ client: CirtusAIClient; session?: ToolSession; who: string; stored: boolean }> {
+  if (service) {
+    // In memory only: the person's stored session for the profile stays as it is.
+    const client = new CirtusAIClient(ctx.apiUrl, { tokenStore: new MemoryTokenStore() });
+    const { ServiceLogin } = await import("../../mcp/service_login.ts");
+    return {
+      client,
+      session: new ServiceLogin(client, service),
+      who: `as ${service.username} (a service login from the environment)`,
+      stored: false,
+    };
+  }
+  if (ctx.explicitToken) {
+    return {
+      client: ctx.client,
+      who: "with the token of --token or CIRTUSAI_TOKEN",
+      stored: false,
+    };
+  }
+  const { StoredSession } = await import("../../mcp/stored_session.ts");
+  const saved = await ctx.credentials.get();
+  if (!saved) {
+    console.error(
+      `cirtusai mcp: no saved session for profile ${ctx.profile} at ${ctx.apiUrl}; the tools ` +
+        "fail until you log in (cirtusai login)",
+    );
+  }
+  return {
+    client: ctx.client,
+    session: new StoredSession(ctx.client, ctx.credentials),
+    who: `as ${saved?.username ?? "the account"} (the CLI's session of profile ${ctx.profile})`,
+    stored: true,
+  };
+}
+
+/** The next step for a tool error, where there is an obvious one. */
+function nextStep(err: unknown, ctx: Context, stored: boolean): string | undefined {
+  if (err instanceof APIConnectionError && /connection failed/.test(err.message)) {
+    return `is the API at ${ctx.apiUrl} up? (a local one: cirtusai emulator)`;
+  }
+  if (!stored || !(err instanceof AuthenticationError)) return undefined;
+  return err.path === "/auth/refresh"
+    ? `the session ended; log in again at a terminal: cirtusai login --profile ${ctx.profile}`
+    : `not logged in: log in at a terminal (cirtusai login --profile ${ctx.profile}); the ` +
+      "server picks the session up";
+}
+
+/** `cirtusai mcp`: the agent tools over the Model Context Protocol, on stdin and stdout. */
+export const mcpCommand: CommandSpec = {
+  name: "mcp",
+  help: "serve the CirtusAI API as tools to an AI agent (Model Context Protocol over stdio)",
+  options: [{
+    flags: "--allow-destructive",
+    help: "also offer the tools that delete or unlink agents and e-mail accounts",
+  }],
+  epilog: EPILOG,
+  run: async ({ opts, globals }: Parsed) => {
+    const service = await serviceCredentials();
+    const ctx = await createContext(globals as GlobalOptions);
+    if (service && ctx.explicitToken) {
+      throw new CliUsageError(
+        "both a token (--token, CIRTUSAI_TOKEN) and a service login (CIRTUSAI_USERNAME) are " +
+          "given: choose one",
+      );
+    }
+    // The MCP SDK is loaded here only, so that the other commands start as fast as before.
+    const [{ serveMcpStdio }, { cirtusaiTools }] = await Promise.all([
+      import("../../mcp/server.ts"),
+      import("../../tools/tools.ts"),
+    ]);
+    const { client, session, who, stored } = await sessionOf(ctx, service);
+    const allowDestructive = Boolean(opts.allowDestructive);
+    const tools = cirtusaiTools(client, { allowDestructive: true, session });
+    const offered = tools.filter((t) => allowDestructive || !t.annotations.destructiveHint);
+    console.error(`cirtusai mcp: ${offered.length} tools for ${ctx.apiUrl}, ${who}`);
+    try {
+      await serveMcpStdio({
+        tools,
+        allowDestructive,
+        instructions: `CirtusAI at ${ctx.apiUrl}, ${who}. Start with list_agents and ` +
+          "list_child_agents: the other tools take their ids.",
+        log: (line) => console.error(`cirtusai mcp: ${line}`),
+        secrets: () => [service?.password, service?.totpSecret, client.token, client.refreshToken],
+        hint: (err) => nextStep(err, ctx, stored),
+      });
+    } finally {
+      client.close();
+    }
+  },
+};
