@@ -79,8 +79,9 @@ export function npmPackages(exports: Record<string, string>): NpmPackage[] {
     },
     {
       name: CLI,
-      description: "The cirtusai command line, and a local emulator of the CirtusAI API for " +
-        "development and tests (/emulator).",
+      description: "The cirtusai command line (with cirtusai mcp, the API as tools for AI " +
+        "agents, and /tools), and a local emulator of the CirtusAI API for development and " +
+        "tests (/emulator).",
       entries: entries[CLI],
       uses: [SDK, PROXY],
       readme: "cirtusai.md",
