@@ -12,7 +12,7 @@
 // deno.json gives it; a text import (`with { type: "text" }`) becomes a JavaScript module of the
 // text, so that every runtime can load it. Nothing else goes in: `files` lists exactly the
 // package's files, and packing refuses a tree with uncommitted changes (--allow-dirty: allow).
-import { fail, main, repoRoot, run, runJson } from "./run.ts";
+import { exists, fail, main, repoRoot, run, runJson } from "./run.ts";
 
 /** An npm package built from the tree. */
 export interface NpmPackage {
@@ -219,15 +219,6 @@ async function* walk(root: string, dir = ""): AsyncGenerator<string> {
   for await (const e of Deno.readDir(`${root}${dir}`)) {
     if (e.isDirectory) yield* walk(root, `${dir}${e.name}/`);
     else yield `${dir}${e.name}`;
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -46,3 +46,13 @@ export async function main(body: () => Promise<void>): Promise<void> {
     Deno.exit(1);
   }
 }
+
+/** Whether `path` exists. */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -7,16 +7,7 @@
 //     as root or via sudo
 // Anything it cannot install is reported; the test that needs it then fails saying how to install it.
 
-const root = new URL("..", import.meta.url).pathname;
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { exists, repoRoot as root } from "./run.ts";
 
 async function run(cmd: string, args: string[]): Promise<boolean> {
   try {

@@ -1,6 +1,6 @@
 // The tools the build runs from npm, pinned in scripts/tools/package.json (and its lock): bun,
 // which `deno task compile` uses for one binary, and the runtime tests run the SDK on.
-import { fail, repoRoot, run } from "./run.ts";
+import { exists, fail, repoRoot, run } from "./run.ts";
 
 const TOOLS = `${repoRoot}scripts/tools`;
 
@@ -30,7 +30,7 @@ async function find(): Promise<string | undefined> {
   try {
     for await (const e of Deno.readDir(`${TOOLS}/node_modules/@oven`)) {
       const path = `${TOOLS}/node_modules/@oven/${e.name}/bin/bun`;
-      if (await Deno.stat(path).then((s) => s.isFile, () => false)) return path;
+      if (await exists(path)) return path;
     }
   } catch (err) {
     if (!(err instanceof Deno.errors.NotFound)) throw err;

@@ -2,8 +2,8 @@
 // machine without Deno or Node runs it: a clean environment whose PATH holds neither.
 import assert from "node:assert/strict";
 import { compile } from "../scripts/compile.ts";
-import { runInTerminal, runPiped } from "./cli_process.ts";
-import { servedUrl } from "./served_url.ts";
+import { runPiped } from "./cli_process.ts";
+import { assertDocsServed, assertHiddenPasswordRegisters, startEmulator } from "./packaged_cli.ts";
 
 async function oathtool(secret: string): Promise<string> {
   const out = await new Deno.Command("oathtool", { args: ["--totp", "-b", secret] }).output()
@@ -63,48 +63,15 @@ async function versionAndCode(binary: string, bin: string, env: Record<string, s
 }
 
 async function emulatorAndPrompt(binary: string, env: Record<string, string>) {
-  const emulator = new Deno.Command(binary, {
-    args: ["emulator", "--port", "0", "--pbkdf2-iterations", "1000"],
-    env: env,
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const reader = emulator.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const { url, stop } = await startEmulator([binary], { env, clearEnv: true });
   try {
-    const url = await servedUrl(reader);
     const openapi = await fetch(`${url}/openapi.json`);
     assert.equal(openapi.status, 200);
     assert.match((await openapi.json()).openapi, /^3\.1\./);
-    const docs = await fetch(`${url}/docs`);
-    assert.equal(docs.status, 200);
-    assert.match(await docs.text(), /SwaggerUIBundle/);
-    const renderer = await fetch(`${url}/docs/swagger-ui-bundle.js`);
-    assert.equal(renderer.status, 200);
-    assert.ok((await renderer.text()).length > 500_000, "Swagger UI is in the binary");
-
-    const password = "pässwörd-123";
-    const { code, screen } = await runInTerminal(
-      [binary, "auth", "register", "binuser", "bin@example.com"],
-      {
-        env: { ...env, CIRTUSAI_API_URL: url },
-        answers: [["Choose a password: ", `${password}\r`]],
-        typeDelayMs: 200,
-      },
-    );
-    assert.equal(code, 0, screen);
-    assert.ok(!screen.includes(password), "the password is not echoed");
-    const login = await fetch(`${url}/auth/login`, {
-      method: "POST",
-      body: new URLSearchParams({ username: "binuser", password }),
-    });
-    assert.equal(login.status, 200, "the typed password logs in");
-    await login.body?.cancel();
+    await assertDocsServed(url);
+    await assertHiddenPasswordRegisters([binary], url, { username: "binuser", env });
   } finally {
-    emulator.kill("SIGTERM");
-    await emulator.status;
-    await reader.cancel().catch(() => {});
-    await emulator.stderr.cancel().catch(() => {});
+    await stop();
   }
 }
 

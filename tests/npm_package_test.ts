@@ -3,11 +3,10 @@
 // script anywhere), type-checks a program with `tsc --strict` (lib es2022 + dom, no
 // skipLibCheck), runs it on Node and Bun against the in-process emulator, and runs `npx cirtusai`.
 import assert from "node:assert/strict";
-import { runInTerminal } from "./cli_process.ts";
 import { slowClient } from "./raw_connection.ts";
 import { pack, type Packed } from "../scripts/pack.ts";
 import { bunPath } from "../scripts/tools.ts";
-import { servedUrl } from "./served_url.ts";
+import { assertDocsServed, assertHiddenPasswordRegisters, startEmulator } from "./packaged_cli.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -256,22 +255,8 @@ console.log(typeof createProxy, typeof serve);`,
 
     // The emulator on Node: a request to it answers. It runs the bin npx resolves to, directly,
     // because npx does not pass a signal on to its child, which would outlive the test.
-    const emulator = new Deno.Command("node", {
-      args: [
-        "node_modules/.bin/cirtusai",
-        "emulator",
-        "--port",
-        "0",
-        "--pbkdf2-iterations",
-        "1000",
-      ],
-      cwd: dir,
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const reader = emulator.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    const { url, stop } = await startEmulator(["node", "node_modules/.bin/cirtusai"], { cwd: dir });
     try {
-      const url = await servedUrl(reader);
       const res = await fetch(`${url}/auth/register`, {
         method: "POST",
         headers: { "content-type": "application/json" },
@@ -283,12 +268,7 @@ console.log(typeof createProxy, typeof serve);`,
       assert.equal(agents.status, 401);
       await agents.body?.cancel();
       // /docs on Node: the page, and Swagger UI's files, carried in the package.
-      const docs = await fetch(`${url}/docs`);
-      assert.equal(docs.status, 200);
-      assert.match(await docs.text(), /SwaggerUIBundle/);
-      const renderer = await fetch(`${url}/docs/swagger-ui-bundle.js`);
-      assert.equal(renderer.status, 200);
-      assert.ok((await renderer.text()).includes("SwaggerUIBundle"), "the renderer is served");
+      await assertDocsServed(url);
 
       // Time limits on clients on Node too: a head sent a header at a time is answered 408 and
       // closed after the 10 s headers limit. It runs while the rest of the test goes on.
@@ -299,37 +279,17 @@ console.log(typeof createProxy, typeof serve);`,
       });
 
       // The hidden prompt on Node, at a real pseudo-terminal (script): raw mode and UTF-8.
-      const password = "pässwörd-123";
-      const { code: ptyCode, screen } = await runInTerminal(
-        ["node", "node_modules/.bin/cirtusai", "auth", "register", "ptyuser", "pty@example.com"],
-        {
-          cwd: dir,
-          env: {
-            CIRTUSAI_API_URL: url,
-            XDG_CONFIG_HOME: `${dir}/config`,
-            PATH: Deno.env.get("PATH")!,
-          },
-          clearEnv: false,
-          answers: [["Choose a password: ", `${password}\r`]],
-          typeDelayMs: 200,
-        },
-      );
-      assert.equal(ptyCode, 0, screen);
-      assert.ok(!screen.includes(password), "the password is not echoed");
-      const login = await fetch(`${url}/auth/login`, {
-        method: "POST",
-        body: new URLSearchParams({ username: "ptyuser", password }),
+      await assertHiddenPasswordRegisters(["node", "node_modules/.bin/cirtusai"], url, {
+        username: "ptyuser",
+        cwd: dir,
+        env: { XDG_CONFIG_HOME: `${dir}/config`, PATH: Deno.env.get("PATH")! },
+        clearEnv: false,
       });
-      assert.equal(login.status, 200, "the typed password logs in");
-      await login.body?.cancel();
       const { answer, ms } = await slow;
       assert.match(answer, /^HTTP\/1\.1 408 /);
       assert.ok(ms >= 9_500 && ms < 13_000, `cut off after ${ms} ms`);
     } finally {
-      emulator.kill("SIGTERM");
-      await emulator.status;
-      await reader.cancel().catch(() => {});
-      await emulator.stderr.cancel().catch(() => {});
+      await stop();
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
