@@ -1,5 +1,5 @@
 /**
- * The CirtusAI SDK for Deno, Node 18+, Bun, browsers and edge workers: built on `fetch` and
+ * The CirtusAI SDK for Deno, Node 20+, Bun, browsers and edge workers: built on `fetch` and
  * WebCrypto only.
  *
  * @example

@@ -41,6 +41,46 @@ for (const [name] of commands) {
 }
 await Deno.remove(EMPTY);
 
+// Beside `deno run` (issue 25): the npm package's bin on Node, and the single binary of
+// `deno task compile` (bun), against an empty `node` run. Same interleaving, 15 runs each.
+{
+  const { compile, installCli } = await import("../scripts/compile.ts");
+  const project = await Deno.makeTempDir({ prefix: "cirtusai-bench-" });
+  const bin = await installCli(project);
+  const binary = `${project}/cirtusai`;
+  await compile(binary);
+  const others: [string, string, string[]][] = [
+    ["empty node run", "node", ["-e", "0"]],
+    ["node: cirtusai --help", "node", [bin, "--help"]],
+    ["node: cirtusai --version", "node", [bin, "--version"]],
+    ["node: cirtusai totp code SECRET", "node", [bin, "totp", "code", "JBSWY3DPEHPK3PXP"]],
+    ["binary: cirtusai --help", binary, ["--help"]],
+    ["binary: cirtusai --version", binary, ["--version"]],
+    ["binary: cirtusai totp code SECRET", binary, ["totp", "code", "JBSWY3DPEHPK3PXP"]],
+  ];
+  const spawn = async (cmd: string, args: string[]) => {
+    const started = performance.now();
+    const out = await new Deno.Command(cmd, { args, stdout: "null", stderr: "null" }).output();
+    if (!out.success) throw new Error(`${cmd} ${args.join(" ")} failed`);
+    return performance.now() - started;
+  };
+  const runs = new Map<string, number[]>(others.map(([name]) => [name, []]));
+  for (const [, cmd, args] of others) await spawn(cmd, args);
+  for (let round = 0; round < 15; round++) {
+    for (const [name, cmd, args] of others) runs.get(name)!.push(await spawn(cmd, args));
+  }
+  console.log(
+    "\nThe same on Node (the npm package's bin) and as the single binary, median of 15\n",
+  );
+  console.log("| command | time | vs empty deno run |");
+  console.log("|---|---|---|");
+  for (const [name] of others) {
+    const t = median(runs.get(name)!);
+    console.log(`| ${name} | ${t.toFixed(0)} ms | ${(t / base).toFixed(2)}x |`);
+  }
+  await Deno.remove(project, { recursive: true });
+}
+
 // `cirtusai mcp`: the MCP SDK is loaded for this command only. Time to `--help`, and to the
 // answer of an MCP client's `initialize` (the server started, the SDK loaded, one round trip),
 // each against its own empty `deno run`, interleaved, median of 15.

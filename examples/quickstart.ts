@@ -5,7 +5,7 @@
  * program talking to the real backend would. Pass `--api-url URL` (or set CIRTUSAI_API_URL) to
  * run the same flow against another server.
  */
-import { CirtusAIClient, Totp } from "../mod.ts";
+import { APIConnectionError, CirtusAIClient, Totp } from "../mod.ts";
 import { verifyCredentialJwt } from "../src/sdk/did.ts";
 import { serveEmulator } from "../src/emulator/mod.ts";
 import { qrTerminal } from "../src/qr/qr.ts";
@@ -19,8 +19,37 @@ function say(line: string): void {
   console.log(`   ${line}`);
 }
 
-const flagIndex = Deno.args.indexOf("--api-url");
-const externalUrl = flagIndex >= 0 ? Deno.args[flagIndex + 1] : Deno.env.get("CIRTUSAI_API_URL");
+const USAGE = `Usage: deno task demo [--api-url URL]
+
+Walks the whole CirtusAI flow over HTTP: register (QR code), log in with a TOTP code, confirm 2FA,
+agents, a child agent, an e-mail address and a wallet, a verifiable credential, refresh, disable.
+
+Options:
+  --api-url URL   run it against the CirtusAI API at URL (default: CIRTUSAI_API_URL, else an
+                  emulator started here on a free loopback port)
+  -h, --help      show this help`;
+
+/** Leaves with one `error:` line (and a hint for what to do). */
+function exit(code: number, message: string, hint?: string): never {
+  console.error(`error: ${message}${hint ? `\nhint: ${hint}` : ""}`);
+  Deno.exit(code);
+}
+
+let externalUrl = Deno.env.get("CIRTUSAI_API_URL");
+for (let i = 0; i < Deno.args.length; i++) {
+  const arg = Deno.args[i];
+  if (arg === "-h" || arg === "--help") {
+    console.log(USAGE);
+    Deno.exit(0);
+  } else if (arg === "--api-url" || arg.startsWith("--api-url=")) {
+    externalUrl = arg.includes("=") ? arg.slice(arg.indexOf("=") + 1) : Deno.args[++i];
+    if (!externalUrl || !URL.canParse(externalUrl)) {
+      exit(2, `--api-url needs a URL such as http://localhost:8000 (got ${externalUrl ?? "none"})`);
+    }
+  } else {
+    exit(2, `unknown argument ${JSON.stringify(arg)}`, "deno task demo --help shows the options");
+  }
+}
 const emulator = externalUrl ? null : await serveEmulator({ port: 0 });
 const apiUrl = externalUrl ?? emulator!.url;
 console.log(
@@ -116,6 +145,18 @@ try {
   say(`2FA enabled: ${(await client.auth.get2faStatus()).is_2fa_enabled}`);
 
   console.log(`\nDone in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+} catch (err) {
+  await emulator?.close();
+  if (err instanceof APIConnectionError) {
+    exit(
+      1,
+      `no CirtusAI API answered at ${apiUrl} (${err.message})`,
+      externalUrl
+        ? "is the server running? Leave out --api-url (and CIRTUSAI_API_URL) to use the built-in emulator"
+        : undefined,
+    );
+  }
+  exit(1, err instanceof Error ? err.message : String(err));
 } finally {
   client.close();
   await emulator?.close();

@@ -4,6 +4,7 @@
 //   dist/cirtusai.min.js    the SDK, minified
 //   dist/cirtusai-did.js    did:key and VC-JWT tools (src/sdk/did.ts), readable
 //   dist/cirtusai-proxy.js  the edge proxy as a Worker module (examples/edge/cloudflare_worker.ts)
+import { fail, main, runJson } from "./run.ts";
 
 /** Bundles `entry` into `out`; resolves to the bundle's bytes. */
 export async function bundle(
@@ -11,6 +12,17 @@ export async function bundle(
   out: string,
   options: { minify?: boolean } = {},
 ): Promise<Uint8Array<ArrayBuffer>> {
+  if (ready) {
+    await ready;
+    await runBundle(entry, out, options);
+  } else {
+    ready = alone(() => runBundle(entry, out, options));
+    await ready;
+  }
+  return await Deno.readFile(out);
+}
+
+async function runBundle(entry: string, out: string, options: { minify?: boolean }) {
   const args = ["bundle", "--quiet", "--platform", "browser", "--format", "esm", "-o", out, entry];
   if (options.minify) args.splice(2, 0, "--minify");
   const result = await new Deno.Command(Deno.execPath(), {
@@ -18,8 +30,20 @@ export async function bundle(
     stdout: "inherit",
     stderr: "inherit",
   }).output();
-  if (!result.success) throw new Error(`deno bundle ${entry} failed`);
-  return await Deno.readFile(out);
+  if (!result.success) fail(`deno bundle ${entry} failed (its error is above)`);
+}
+
+// `deno bundle` downloads esbuild into Deno's cache the first time, and several processes doing
+// that at once fail ("failed to copy esbuild binary"). So each process's first bundle runs alone,
+// under a lock on a file in that cache shared by every process of this repository's scripts and
+// tests; once it has run, esbuild is there and the rest run in parallel.
+let ready: Promise<void> | undefined;
+async function alone(first: () => Promise<void>): Promise<void> {
+  const cache = (await runJson<{ denoDir: string }>(Deno.execPath(), ["info", "--json"])).denoDir;
+  await Deno.mkdir(cache, { recursive: true });
+  using lock = await Deno.open(`${cache}/cirtusai-bundle.lock`, { create: true, write: true });
+  await lock.lock(true);
+  await first();
 }
 
 /** Gzipped size of `bytes`. */
@@ -59,10 +83,10 @@ export async function declarations(outDir = "dist"): Promise<void> {
       stdout: "null",
       stderr: "piped",
     }).output();
-    if (!pack.success) throw new Error(new TextDecoder().decode(pack.stderr));
+    if (!pack.success) fail(new TextDecoder().decode(pack.stderr).trim());
     const tar = await new Deno.Command("tar", { args: ["xzf", `${work}/p.tgz`, "-C", work] })
       .output();
-    if (!tar.success) throw new Error("tar could not unpack the package");
+    if (!tar.success) fail("tar could not unpack the package");
     await Deno.remove(`${outDir}/types`, { recursive: true }).catch(() => {});
     const copy = async (from: string, to: string) => {
       for await (const e of Deno.readDir(from)) {
@@ -94,8 +118,11 @@ export async function declarations(outDir = "dist"): Promise<void> {
 }
 
 if (import.meta.main) {
-  const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
-  const out = Deno.args[0] === "--out" && Deno.args[1] ? Deno.args[1] : "dist";
-  console.log("| bundle | size | gzip |\n|---|---|---|");
-  for (const b of await build(out)) console.log(`| ${b.path} | ${kb(b.bytes)} | ${kb(b.gzip)} |`);
+  await main(async () => {
+    const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+    const out = Deno.args[0] === "--out" && Deno.args[1] ? Deno.args[1] : "dist";
+    const built = await build(out);
+    console.log("| bundle | size | gzip |\n|---|---|---|");
+    for (const b of built) console.log(`| ${b.path} | ${kb(b.bytes)} | ${kb(b.gzip)} |`);
+  });
 }

@@ -1,11 +1,18 @@
 // The README's main job and the examples, run as a newcomer would: as subprocesses.
 import assert from "node:assert/strict";
+import { serveEmulator } from "../src/emulator/mod.ts";
 
-async function run(file: string): Promise<{ code: number; stdout: string; stderr: string }> {
+const ROOT = new URL("..", import.meta.url).pathname;
+
+async function run(
+  file: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", file],
-    cwd: new URL("..", import.meta.url),
-    env: { NO_COLOR: "1" },
+    args: ["run", "-A", file, ...args],
+    cwd: ROOT,
+    env: { NO_COLOR: "1", ...env },
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -48,4 +55,56 @@ Deno.test("examples/2fa_examples.ts runs every example", async () => {
   assert.match(stdout, /Wrong code -> TwoFactorAuthenticationError \(401\): Invalid 2FA code/);
   assert.match(stdout, /Wrong password -> AuthenticationError/);
   assert.match(stdout, /All examples ran\./);
+});
+
+Deno.test("deno task demo --help prints its usage and runs nothing", async () => {
+  const { code, stdout, stderr } = await run("examples/quickstart.ts", ["--help"]);
+  assert.equal(code, 0, stderr);
+  assert.match(stdout, /^Usage: deno task demo \[--api-url URL\]/);
+  assert.doesNotMatch(stdout, /Register|emulator at/);
+  const bad = await run("examples/quickstart.ts", ["--nope"]);
+  assert.equal(bad.code, 2);
+  assert.equal(
+    bad.stderr,
+    'error: unknown argument "--nope"\nhint: deno task demo --help shows the options\n',
+  );
+});
+
+Deno.test("deno task demo --api-url at a dead server: one error line, exit 1, no stack trace", async () => {
+  // A port that was just free: nothing listens there.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = listener.addr.port;
+  listener.close();
+  const { code, stderr } = await run("examples/quickstart.ts", [
+    "--api-url",
+    `http://127.0.0.1:${port}`,
+  ]);
+  assert.equal(code, 1);
+  const lines = stderr.trim().split("\n");
+  assert.match(
+    lines[0],
+    new RegExp(`^error: no CirtusAI API answered at http://127\\.0\\.0\\.1:${port} `),
+  );
+  assert.match(lines[1], /^hint: is the server running\?/);
+  assert.equal(lines.length, 2, stderr);
+});
+
+Deno.test("the README's SDK example is examples/getting_started.ts, and it runs twice in a row against one emulator", async () => {
+  const example = await Deno.readTextFile(`${ROOT}examples/getting_started.ts`);
+  const readme = await Deno.readTextFile(`${ROOT}README.md`);
+  assert.ok(readme.includes("```ts\n" + example + "```\n"), "the README shows the file as it is");
+
+  const emulator = await serveEmulator({ port: 0 });
+  try {
+    for (const time of [1, 2]) {
+      const { code, stdout, stderr } = await run("examples/getting_started.ts", [], {
+        CIRTUSAI_API_URL: emulator.url,
+      });
+      assert.equal(code, 0, `run ${time}: ${stderr}`);
+      assert.match(stdout, /^Logged in as ada_[0-9a-f]{8}, 2FA confirmed\n/);
+      assert.match(stdout, /wallet 0x[0-9a-fA-F]{40}, credential verified: true\n$/);
+    }
+  } finally {
+    await emulator.close();
+  }
 });

@@ -1,39 +1,19 @@
-// `cirtusai mcp` from the npm package on Node, as the README configures it: the tarball of
+// `cirtusai mcp` from the npm package on Node, as the README configures it: the tarballs of
 // `deno task pack` installed in a fresh Node project, started by the MCP SDK's Client over stdio
 // (`node node_modules/.bin/cirtusai mcp`, and `npx cirtusai mcp`) in front of the emulator; and
 // `cirtusaiTools` imported from the package.
 //
-// The tarball is packed from a copy of the repository, so that this test and the npm package
-// test, which packs into dist/ at the same time, never read each other's half-written file.
+// The tarballs are packed into a directory of this test's own, so that this test and the npm
+// package test, which pack at the same time, never read each other's half-written files.
 import assert from "node:assert/strict";
 import { runPiped } from "./cli_process.ts";
 import { assertNoSecret, everyTool, everyToolRefuses, inScene, SAFE_TOOLS } from "./mcp/harness.ts";
-
-const ROOT = new URL("..", import.meta.url).pathname;
-
-/** `deno task pack` in a copy of the repository under `into`; the tarball's path. */
-async function pack(into: string, env: Record<string, string>): Promise<string> {
-  const copy = `${into}/repo`;
-  await Deno.mkdir(copy);
-  for await (const entry of Deno.readDir(ROOT)) {
-    if ([".git", "dist", "node_modules", "tests", "bench", ".ci", ".deno"].includes(entry.name)) {
-      continue;
-    }
-    const cp = await runPiped(["cp", "-r", `${ROOT}${entry.name}`, copy], { env });
-    assert.equal(cp.code, 0, cp.stderr);
-  }
-  const packed = await runPiped([Deno.execPath(), "run", "-A", "scripts/pack.ts"], {
-    env,
-    cwd: copy,
-  });
-  assert.equal(packed.code, 0, packed.stderr);
-  return `${copy}/${packed.stdout.trim().split("\n").at(-1)}`;
-}
+import { pack } from "../scripts/pack.ts";
 
 // cirtusaiTools from the package, for other agent frameworks: a tool runs, bad input is refused.
 const TOOLS_PROGRAM = `import { CirtusAIClient } from "@cirtusai/sdk";
-import { createEmulator } from "@cirtusai/sdk/emulator";
-import { cirtusaiTools } from "@cirtusai/sdk/tools";
+import { createEmulator } from "cirtusai/emulator";
+import { cirtusaiTools } from "cirtusai/tools";
 const emulator = createEmulator({ pbkdf2Iterations: 1000 });
 const client = new CirtusAIClient("http://emulator.test", { fetch: emulator.fetch });
 const setup = await client.auth.register({ username: "n", email: "n@example.com", password: "pw" });
@@ -46,18 +26,19 @@ console.log(JSON.stringify({ count: tools.length, agents: agents.length, refused
 
 Deno.test("npm: cirtusai mcp on Node from the packed tarball, with 2FA enforced", async () => {
   await inScene(async ({ served, config, env, who, open }) => {
-    const tarball = await pack(config, env);
+    const tarballs = (await pack({ outDir: `${config}/tarballs`, allowDirty: true }))
+      .map((p) => p.tarball);
     const dir = `${config}/project`;
     await Deno.mkdir(dir);
     await Deno.writeTextFile(
       `${dir}/package.json`,
       JSON.stringify({ name: "fresh", private: true, type: "module" }),
     );
-    const npm = ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error", tarball];
+    const npm = ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error", ...tarballs];
     const install = await runPiped(npm, { env, cwd: dir });
     assert.equal(install.code, 0, install.stderr);
 
-    const manifest = `${dir}/node_modules/@cirtusai/sdk/package.json`;
+    const manifest = `${dir}/node_modules/cirtusai/package.json`;
     assert.ok(JSON.parse(await Deno.readTextFile(manifest)).exports["./tools"]?.types);
     await Deno.writeTextFile(`${dir}/tools.mjs`, TOOLS_PROGRAM);
     const tools = await runPiped(["node", "tools.mjs"], { env, cwd: dir });

@@ -1,9 +1,12 @@
-// The npm package as a Node user meets it: `deno task pack`, then a fresh Node project that
-// installs the tarball with npm, type-checks a program with `tsc --strict` (lib es2022 + dom, no
-// skipLibCheck), runs it on Node against the in-process emulator, and runs `npx cirtusai`.
+// The npm packages as a Node user meets them: `deno task pack` writes @cirtusai/sdk,
+// @cirtusai/proxy and cirtusai; a fresh Node project installs the tarballs with npm (no install
+// script anywhere), type-checks a program with `tsc --strict` (lib es2022 + dom, no
+// skipLibCheck), runs it on Node and Bun against the in-process emulator, and runs `npx cirtusai`.
 import assert from "node:assert/strict";
-import { runInTerminal } from "./cli_process.ts";
 import { slowClient } from "./raw_connection.ts";
+import { pack, type Packed } from "../scripts/pack.ts";
+import { bunPath } from "../scripts/tools.ts";
+import { assertDocsServed, assertHiddenPasswordRegisters, startEmulator } from "./packaged_cli.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -14,13 +17,38 @@ async function run(cmd: string, args: string[], cwd: string, env: Record<string,
   return { code: out.code, stdout: t(out.stdout), stderr: t(out.stderr) };
 }
 
+async function freshProject(dir: string, install: string[]): Promise<void> {
+  await Deno.writeTextFile(
+    `${dir}/package.json`,
+    JSON.stringify({ name: "fresh", private: true, type: "module" }),
+  );
+  const out = await run(
+    "npm",
+    ["install", "--no-audit", "--no-fund", "--loglevel=error", "--foreground-scripts", ...install],
+    dir,
+    { PATH: Deno.env.get("PATH") ?? "", HOME: Deno.env.get("HOME") ?? dir },
+  );
+  assert.equal(out.code, 0, out.stderr);
+  // npm prints a script's name and command as it runs it (`> pkg@1.0.0 postinstall`).
+  assert.doesNotMatch(out.stdout + out.stderr, /^> .*(pre|post)?install/m, "an install script ran");
+}
+
+/** The packages of a project's lock file that have an install script. */
+async function installScripts(dir: string): Promise<string[]> {
+  const lock = JSON.parse(await Deno.readTextFile(`${dir}/package-lock.json`));
+  return Object.entries(lock.packages as Record<string, { hasInstallScript?: boolean }>)
+    .filter(([, p]) => p.hasInstallScript).map(([path]) => path);
+}
+
 const PROGRAM = `
-import { CirtusAIClient, TwoFactorAuthenticationError, type Agent } from "@cirtusai/sdk";
-import { createEmulator } from "@cirtusai/sdk/emulator";
+import {
+  CirtusAIClient, CirtusAIError, InvalidArgumentError, TwoFactorAuthenticationError, type Agent,
+} from "@cirtusai/sdk";
 import { Totp } from "@cirtusai/sdk/totp";
 import { verifyCredentialJwt } from "@cirtusai/sdk/did";
-import { createProxy } from "@cirtusai/sdk/proxy";
-import { main } from "@cirtusai/sdk/cli";
+import { createProxy } from "@cirtusai/proxy";
+import { createEmulator, serveEmulator } from "cirtusai/emulator";
+import { main } from "cirtusai";
 
 const emulator = createEmulator({ pbkdf2Iterations: 1000 });
 const client = new CirtusAIClient("http://emulator.test", { fetch: emulator.fetch });
@@ -41,37 +69,121 @@ const { credential } = await client.identity.issueCredential({
   subject_id: child.id, types: ["T"], claim: { ok: true },
 });
 const offline = await verifyCredentialJwt(credential);
+// One copy of the error classes: what the proxy and the emulator throw is the SDK's.
+const thrown = (f: () => unknown) => { try { f(); } catch (err) { return err; } };
+const fromProxy = thrown(() => createProxy({ upstream: "http://x.test", cookieSecret: "a".repeat(32) }));
+const fromEmulator = await serveEmulator({ db: "x.kv" }).catch((err: unknown) => err);
 console.log(JSON.stringify({
   refused, did: master.did, parent: child.parent_id === master.id, code: code.length,
-  offline: offline.verified, proxy: typeof createProxy, cli: typeof main,
+  offline: offline.verified, cli: typeof main,
+  proxy_error: fromProxy instanceof InvalidArgumentError && fromProxy instanceof CirtusAIError,
+  emulator_error: fromEmulator instanceof InvalidArgumentError,
 }));
 `;
 
-Deno.test("npm: the packed tarball installs, type-checks under tsc --strict and runs on Node", async () => {
-  const packed = await run(Deno.execPath(), ["run", "-A", `${ROOT}scripts/pack.ts`], ROOT);
-  assert.equal(packed.code, 0, packed.stderr);
-  const tarball = `${ROOT}${packed.stdout.trim().split("\n").at(-1)}`;
-  const pkg = JSON.parse(
-    (await run("tar", ["xzf", tarball, "-O", "package/package.json"], ROOT)).stdout,
-  );
-  assert.deepEqual(pkg.bin, { cirtusai: "./bin/cirtusai.js" });
-  for (const entry of [".", "./totp", "./did", "./proxy", "./emulator", "./cli"]) {
-    assert.ok(pkg.exports[entry]?.types, `${entry} has types`);
-  }
+const EXPECTED = {
+  refused: true,
+  parent: true,
+  code: 6,
+  offline: true,
+  cli: "function",
+  proxy_error: true,
+  emulator_error: true,
+};
 
+let packing: Promise<{ dir: string; packed: Packed[] }> | undefined;
+/** The three tarballs, packed once for this file's tests, in a directory of their own. */
+function packed(): Promise<{ dir: string; packed: Packed[] }> {
+  packing ??= (async () => {
+    const dir = await Deno.makeTempDir({ prefix: "cirtusai-tarballs-" });
+    return { dir, packed: await pack({ outDir: dir, allowDirty: true }) };
+  })();
+  return packing;
+}
+
+function tarball(all: Packed[], name: string): Packed {
+  return all.find((p) => p.name === name)!;
+}
+
+Deno.test("npm: three packages, each with only its own files and the dependencies its modules import", async () => {
+  const { packed: all } = await packed();
+  assert.deepEqual(all.map((p) => p.name), ["@cirtusai/sdk", "@cirtusai/proxy", "cirtusai"]);
+  const [sdk, proxy, cli] = all;
+  assert.deepEqual(sdk.dependencies, {}, "the SDK depends on nothing");
+  assert.deepEqual(Object.keys(proxy.dependencies), ["@cirtusai/sdk", "hono"]);
+  assert.equal(proxy.dependencies["@cirtusai/sdk"], "0.1.0");
+  assert.equal(cli.dependencies["@cirtusai/sdk"], "0.1.0");
+  assert.equal(cli.dependencies["@cirtusai/proxy"], "0.1.0");
+  assert.ok(!("swagger-ui-dist" in cli.dependencies), "Swagger UI is carried, not installed");
+  for (const p of all) {
+    for (const file of p.files) {
+      assert.doesNotMatch(file, /\.(map|png)$|(?<!\.d)\.ts$|^(tests|examples|bench|scripts)\//);
+    }
+    const listing = await run("tar", ["tzf", p.tarball], ROOT);
+    const inTar = listing.stdout.trim().split("\n").map((f) => f.replace(/^package\//, ""));
+    assert.deepEqual(inTar.sort(), p.files, `${p.name} holds exactly its files`);
+    const manifest = JSON.parse(
+      (await run("tar", ["xzf", p.tarball, "-O", "package/package.json"], ROOT)).stdout,
+    );
+    assert.deepEqual(
+      [...manifest.files, "package.json"].sort(),
+      p.files,
+      `${p.name} lists what it holds`,
+    );
+    assert.deepEqual(manifest.engines, { node: ">=20" });
+    const all = (await run("tar", ["xzf", p.tarball, "-O"], ROOT)).stdout;
+    assert.ok(!all.includes("sourceMappingURL=data:"), `${p.name} has no inline source map`);
+  }
+  // The SDK's own folders only; the others import it by name (`from "@cirtusai/sdk"`).
+  assert.ok(
+    sdk.files.every((f) => /^(mod\.|src\/sdk\/|docs\/API\.md|README|LICENSE|package)/.test(f)),
+  );
+  assert.ok(proxy.files.includes("src/proxy/mod.js") && !proxy.files.includes("src/sdk/errors.js"));
+  assert.ok(!cli.files.some((f) => /^src\/(sdk\/(errors|client|http)|proxy\/)/.test(f)));
+  assert.ok(cli.files.includes("vendor/swagger-ui-dist/LICENSE"), "Swagger UI's licence");
+  for (const p of all) {
+    for (const path of p.inlined) {
+      assert.match(path, /^src\/(sdk|server)\/[a-z_]+\.ts$/, `${p.name} copies only helpers`);
+    }
+  }
+});
+
+Deno.test("npm: the SDK alone installs nothing else, runs no install script, and loads with require on Node 20.19+", async () => {
+  const { packed: all } = await packed();
+  const dir = await Deno.makeTempDir({ prefix: "cirtusai-npm-sdk-" });
+  try {
+    await freshProject(dir, [tarball(all, "@cirtusai/sdk").tarball]);
+    const lock = JSON.parse(await Deno.readTextFile(`${dir}/package-lock.json`));
+    assert.deepEqual(Object.keys(lock.packages).sort(), ["", "node_modules/@cirtusai/sdk"]);
+    assert.deepEqual(await installScripts(dir), []);
+    await Deno.writeTextFile(
+      `${dir}/esm.mjs`,
+      `import { CirtusAIClient } from "@cirtusai/sdk";
+import { Totp } from "@cirtusai/sdk/totp";
+console.log(typeof CirtusAIClient, (await (await Totp.fromSecret("JBSWY3DPEHPK3PXP")).generate()).length);`,
+    );
+    const esm = await run("node", ["esm.mjs"], dir);
+    assert.equal(esm.stdout.trim(), "function 6", esm.stderr);
+    // Node 20.19+ loads ES modules from require() (this machine's Node is 20.19 or later).
+    await Deno.writeTextFile(
+      `${dir}/cjs.cjs`,
+      `const { CirtusAIClient, CirtusAIError } = require("@cirtusai/sdk");
+const { verifyCredentialJwt } = require("@cirtusai/sdk/did");
+console.log(typeof CirtusAIClient, typeof CirtusAIError, typeof verifyCredentialJwt);`,
+    );
+    const cjs = await run("node", ["cjs.cjs"], dir);
+    assert.equal(cjs.stdout.trim(), "function function function", cjs.stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("npm: the three tarballs install with no install script, type-check under tsc --strict and run on Node and Bun", async () => {
+  const { packed: all } = await packed();
   const dir = await Deno.makeTempDir({ prefix: "cirtusai-npm-" });
   try {
-    await Deno.writeTextFile(
-      `${dir}/package.json`,
-      JSON.stringify({ name: "fresh", private: true, type: "module" }),
-    );
-    const install = await run(
-      "npm",
-      ["install", "--no-audit", "--no-fund", "--loglevel=error", tarball, "typescript@5"],
-      dir,
-      { PATH: Deno.env.get("PATH") ?? "", HOME: Deno.env.get("HOME") ?? dir },
-    );
-    assert.equal(install.code, 0, install.stderr);
+    await freshProject(dir, [...all.map((p) => p.tarball), "typescript@5"]);
+    assert.deepEqual(await installScripts(dir), []);
     await Deno.writeTextFile(
       `${dir}/tsconfig.json`,
       JSON.stringify({
@@ -108,19 +220,22 @@ export const verify = verifyCredentialJwt;
     const tsc = await run("npx", ["--no-install", "tsc", "-p", "."], dir);
     assert.equal(tsc.code, 0, `tsc:\n${tsc.stdout}${tsc.stderr}`);
     assert.ok((await Deno.stat(`${dir}/out/browser.mjs`)).isFile, "the bundle's types were used");
-    const flow = await run("node", ["out/flow.mjs"], dir);
-    assert.equal(flow.code, 0, flow.stderr);
-    const result = JSON.parse(flow.stdout.trim());
-    assert.deepEqual(result, {
-      refused: true,
-      did: result.did,
-      parent: true,
-      code: 6,
-      offline: true,
-      proxy: "function",
-      cli: "function",
-    });
-    assert.match(result.did, /^did:key:z6Mk/);
+    for (const runtime of ["node", await bunPath()]) {
+      const flow = await run(runtime, ["out/flow.mjs"], dir);
+      assert.equal(flow.code, 0, `${runtime}: ${flow.stderr}`);
+      const result = JSON.parse(flow.stdout.trim());
+      assert.deepEqual(result, { ...EXPECTED, did: result.did }, runtime);
+      assert.match(result.did, /^did:key:z6Mk/);
+    }
+
+    // require() on Node 20.19+: the proxy too (the CLI's package has top-level await: import only).
+    await Deno.writeTextFile(
+      `${dir}/proxy.cjs`,
+      `const { createProxy, serve } = require("@cirtusai/proxy");
+console.log(typeof createProxy, typeof serve);`,
+    );
+    const cjs = await run("node", ["proxy.cjs"], dir);
+    assert.equal(cjs.stdout.trim(), "function function", cjs.stderr);
 
     const help = await run("npx", ["--no-install", "cirtusai", "--help"], dir);
     assert.equal(help.code, 0, help.stderr);
@@ -140,28 +255,8 @@ export const verify = verifyCredentialJwt;
 
     // The emulator on Node: a request to it answers. It runs the bin npx resolves to, directly,
     // because npx does not pass a signal on to its child, which would outlive the test.
-    const emulator = new Deno.Command("node", {
-      args: [
-        "node_modules/.bin/cirtusai",
-        "emulator",
-        "--port",
-        "0",
-        "--pbkdf2-iterations",
-        "1000",
-      ],
-      cwd: dir,
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const reader = emulator.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let seen = "";
+    const { url, stop } = await startEmulator(["node", "node_modules/.bin/cirtusai"], { cwd: dir });
     try {
-      while (!/listening on (\S+)/.test(seen)) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`the emulator did not start: ${seen}`);
-        seen += value;
-      }
-      const url = seen.match(/listening on (\S+)/)![1].replace("localhost", "127.0.0.1");
       const res = await fetch(`${url}/auth/register`, {
         method: "POST",
         headers: { "content-type": "application/json" },
@@ -172,6 +267,8 @@ export const verify = verifyCredentialJwt;
       const agents = await fetch(`${url}/agents`);
       assert.equal(agents.status, 401);
       await agents.body?.cancel();
+      // /docs on Node: the page, and Swagger UI's files, carried in the package.
+      await assertDocsServed(url);
 
       // Time limits on clients on Node too: a head sent a header at a time is answered 408 and
       // closed after the 10 s headers limit. It runs while the rest of the test goes on.
@@ -182,42 +279,59 @@ export const verify = verifyCredentialJwt;
       });
 
       // The hidden prompt on Node, at a real pseudo-terminal (script): raw mode and UTF-8.
-      const password = "pässwörd-123";
-      const { code: ptyCode, screen } = await runInTerminal(
-        ["node", "node_modules/.bin/cirtusai", "auth", "register", "ptyuser", "pty@example.com"],
-        {
-          cwd: dir,
-          env: {
-            CIRTUSAI_API_URL: url,
-            XDG_CONFIG_HOME: `${dir}/config`,
-            PATH: Deno.env.get("PATH")!,
-          },
-          clearEnv: false,
-          answers: [
-            ["Choose a password: ", `${password}\r`],
-            ["Type it again: ", `${password}\r`],
-            ["Code from the app: ", "\r"], // enrolment finished later
-          ],
-          typeDelayMs: 200,
-        },
-      );
-      assert.equal(ptyCode, 0, screen);
-      assert.ok(!screen.includes(password), "the password is not echoed");
-      const login = await fetch(`${url}/auth/login`, {
-        method: "POST",
-        body: new URLSearchParams({ username: "ptyuser", password }),
+      await assertHiddenPasswordRegisters(["node", "node_modules/.bin/cirtusai"], url, {
+        username: "ptyuser",
+        cwd: dir,
+        env: { XDG_CONFIG_HOME: `${dir}/config`, PATH: Deno.env.get("PATH")! },
+        clearEnv: false,
       });
-      assert.equal(login.status, 200, "the typed password logs in");
-      await login.body?.cancel();
       const { answer, ms } = await slow;
       assert.match(answer, /^HTTP\/1\.1 408 /);
       assert.ok(ms >= 9_500 && ms < 13_000, `cut off after ${ms} ms`);
     } finally {
-      emulator.kill("SIGTERM");
-      await emulator.status;
-      await reader.cancel().catch(() => {});
-      await emulator.stderr.cancel().catch(() => {});
+      await stop();
     }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("pack: takes nothing but the packages' modules from the tree, and refuses uncommitted changes", async () => {
+  // A copy of the tree (the files git tracks or would), committed, with what a working tree
+  // collects besides.
+  const dir = await Deno.makeTempDir({ prefix: "cirtusai-packtree-" });
+  try {
+    const files = (await run("git", ["ls-files", "-z", "-co", "--exclude-standard"], ROOT)).stdout
+      .split("\0").filter(Boolean);
+    for (const file of files) {
+      await Deno.mkdir(`${dir}/${file.split("/").slice(0, -1).join("/")}`, { recursive: true });
+      await Deno.copyFile(`${ROOT}${file}`, `${dir}/${file}`).catch(() => {}); // removed, not staged
+    }
+    const git = (...args: string[]) =>
+      run("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], dir);
+    await git("init", "-q");
+    await git("add", "-A");
+    await git("commit", "-qm", "tree");
+    const junk = ["credentials.json", "cirtusai.kv.bak", "docs/screen.png", "src/sdk/notes.ts"];
+    for (const file of junk) await Deno.writeTextFile(`${dir}/${file}`, '{"token":"secret"}\n');
+
+    const out = await Deno.makeTempDir({ prefix: "cirtusai-packtree-out-" });
+    const packed = await run(Deno.execPath(), ["run", "-A", "scripts/pack.ts", "--out", out], dir);
+    assert.equal(packed.code, 0, packed.stderr);
+    for await (const tgz of Deno.readDir(out)) {
+      const listing = (await run("tar", ["tzf", `${out}/${tgz.name}`], dir)).stdout;
+      assert.doesNotMatch(listing, /credentials\.json|\.kv\.bak|\.png|notes\./, tgz.name);
+    }
+    await Deno.remove(out, { recursive: true });
+
+    await Deno.writeTextFile(`${dir}/LICENSE`, "changed\n", { append: true });
+    const dirty = await run(Deno.execPath(), ["run", "-A", "scripts/pack.ts", "--out", out], dir);
+    assert.equal(dirty.code, 1);
+    assert.equal(
+      dirty.stderr.trim(),
+      "error: the working tree has uncommitted changes (1 files): commit them first, or pass " +
+        "--allow-dirty",
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -1,5 +1,6 @@
 // Issue 8: the SDK and the proxy proven on the runtimes they claim. The bundles are built, the
-// emulator is served by Deno on loopback, and Node, headless Chromium and workerd run against it.
+// emulator is served by Deno on loopback, and Node, Bun, headless Chromium and workerd run
+// against it.
 // A missing runtime fails the test with the command that installs it; nothing is skipped.
 import assert from "node:assert/strict";
 import { CirtusAIClient, Totp } from "../mod.ts";
@@ -7,6 +8,7 @@ import { build } from "../scripts/build.ts";
 import { createEmulator, serveEmulator } from "../src/emulator/mod.ts";
 import { createProxy } from "../src/proxy/mod.ts";
 import { SessionSealer } from "../src/proxy/session_cookie.ts";
+import { bunPath } from "../scripts/tools.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const RUNTIMES = `${ROOT}tests/runtimes/`;
@@ -33,10 +35,14 @@ async function requireChromium(): Promise<void> {
   await requireFile(`${RUNTIMES}node_modules/playwright-core/package.json`, NPM_CI);
 }
 
-async function node(script: string, args: string[]): Promise<Record<string, unknown>> {
+async function node(
+  script: string,
+  args: string[],
+  runtime = "node",
+): Promise<Record<string, unknown>> {
   let out: Deno.CommandOutput;
   try {
-    out = await new Deno.Command("node", {
+    out = await new Deno.Command(runtime, {
       args: [`${RUNTIMES}${script}`, ...args],
       cwd: ROOT,
       stdout: "piped",
@@ -44,37 +50,40 @@ async function node(script: string, args: string[]): Promise<Record<string, unkn
     }).output();
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) {
-      throw new Error("Node.js is missing. Install Node 18 or newer (apt-get install -y nodejs)");
+      throw new Error("Node.js is missing. Install Node 20 or newer (apt-get install -y nodejs)");
     }
     throw err;
   }
   const stdout = new TextDecoder().decode(out.stdout);
   const stderr = new TextDecoder().decode(out.stderr);
-  assert.equal(out.code, 0, `node ${script} failed:\n${stderr}\n${stdout}`);
+  assert.equal(out.code, 0, `${runtime} ${script} failed:\n${stderr}\n${stdout}`);
   return JSON.parse(stdout.trim().split("\n").at(-1)!);
 }
 
 const NPM_CI = `npm ci --prefix tests/runtimes`;
 
-Deno.test("Node runs the SDK bundle: register, login, verify, agents, credential", async () => {
-  await bundles();
-  const emulator = await serveEmulator({ port: 0, pbkdf2Iterations: 1_000 });
-  try {
-    const result = await node("node_flow.mjs", [emulator.url]);
-    assert.match(String(result.runtime), /^v\d+/);
-    assert.match(String(result.master_did), /^did:key:z6Mk/);
-    assert.equal(result.child_parent, true);
-    assert.equal(result.server_verified, true);
-    assert.equal(result.offline_verified, true);
-    assert.equal(
-      result.error_class,
-      "NotFoundError",
-      "error classes keep their names in the bundle",
-    );
-  } finally {
-    await emulator.close();
-  }
-});
+for (const runtime of ["Node", "Bun"]) {
+  Deno.test(`${runtime} runs the SDK bundle: register, login, verify, agents, credential`, async () => {
+    await bundles();
+    const program = runtime === "Bun" ? await bunPath() : "node";
+    const emulator = await serveEmulator({ port: 0, pbkdf2Iterations: 1_000 });
+    try {
+      const result = await node("sdk_flow.mjs", [emulator.url], program);
+      assert.match(String(result.runtime), runtime === "Bun" ? /^bun \d/ : /^node v\d+/);
+      assert.match(String(result.master_did), /^did:key:z6Mk/);
+      assert.equal(result.child_parent, true);
+      assert.equal(result.server_verified, true);
+      assert.equal(result.offline_verified, true);
+      assert.equal(
+        result.error_class,
+        "NotFoundError",
+        "error classes keep their names in the bundle",
+      );
+    } finally {
+      await emulator.close();
+    }
+  });
+}
 
 function serveFiles(
   routes: Record<string, string>,

@@ -6,7 +6,7 @@
  */
 import { sys } from "./runtime.ts";
 import { CirtusAIClient } from "../sdk/client.ts";
-import { defaultSleep } from "../sdk/http.ts";
+import { defaultSleep } from "../sdk/sleep.ts";
 import { CredentialsStore, savedSettings } from "./credentials.ts";
 import { inWords } from "./duration.ts";
 import { CliUsageError } from "./errors.ts";

@@ -28,7 +28,8 @@ function code(err: unknown): string | undefined {
 export function nodeRuntime(): Runtime {
   let chunks: AsyncIterator<Uint8Array> | undefined;
   return {
-    version: `Node ${process.version}`,
+    // Bun runs this too (the single binary): say which runtime it is.
+    version: process.versions.bun ? `Bun ${process.versions.bun}` : `Node ${process.version}`,
     env: (name) => process.env[name] || undefined,
     stdout: stream(process.stdout, 1),
     stderr: stream(process.stderr, 2),

@@ -21,6 +21,7 @@ import { Deadlines } from "./deadlines.ts";
 import { type Parser, parseToken } from "./parse.ts";
 import type { StoredTokens, TokenStore } from "./token_store.ts";
 import type { Token } from "./types.ts";
+export { defaultSleep } from "./sleep.ts";
 
 /** HTTP methods the API uses. */
 export type Method = "GET" | "POST" | "PUT" | "DELETE";
@@ -92,22 +93,6 @@ interface Answer {
   headers: Headers;
   text: string;
   bytes?: Uint8Array;
-}
-
-/** Sleeps `ms`, or rejects with APIUserAbortError when `signal` aborts. */
-export function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 /** Encodes a path parameter; `:` stays literal because the backend routes DIDs on it. */

@@ -1,6 +1,6 @@
 /**
  * HOTP (RFC 4226) and TOTP (RFC 6238) over WebCrypto, plus `otpauth://` URIs (Key Uri Format).
- * Runs wherever `crypto.subtle` exists: Deno, Node 18+, browsers, Workers.
+ * Runs wherever `crypto.subtle` exists: Deno, Node 20+, Bun, browsers, Workers.
  *
  * @example
  * ```ts
