@@ -13,6 +13,7 @@ Deno.test("each attempt times out at its own deadline, with one timer for all", 
   const t0 = performance.now();
   const first = deadlines.start(40);
   await new Promise((resolve) => setTimeout(resolve, 25));
+  const secondStart = performance.now();
   const second = deadlines.start(40);
   const firstAt = await aborted(first.controller.signal);
   assert.equal(first.timedOut, true);
@@ -20,7 +21,8 @@ Deno.test("each attempt times out at its own deadline, with one timer for all", 
   const secondAt = await aborted(second.controller.signal);
   assert.equal(second.timedOut, true);
   assert.ok(firstAt - t0 >= 39, `first aborted after ${firstAt - t0} ms, before its 40 ms`);
-  assert.ok(secondAt - firstAt >= 20, `second aborted ${secondAt - firstAt} ms after the first`);
+  // Each waits its own full deadline, however late the machine ran the timers (no upper bound).
+  assert.ok(secondAt - secondStart >= 39, `second aborted after ${secondAt - secondStart} ms`);
 });
 
 Deno.test("a finished attempt is never aborted; abortAll aborts the rest", async () => {
