@@ -1,14 +1,40 @@
-// The emulator's costs as history grows (run by `deno task bench`; prints tables, asserts
-// nothing). In process, through the app's fetch, so that only the emulator's own work is timed.
+// The emulator's costs as history grows, served and in process (run by `deno task bench`, which
+// runs it with --v8-flags=--expose-gc; prints tables, asserts nothing). Time it alone:
+// `flock /tmp/cirtusai-timing.lock deno run -A --v8-flags=--expose-gc bench/emulator_load.ts`.
 //
 // 1. A one-agent user's GET /agents: at first, after 20 000 logins and 10 000 refreshes by other
 //    users, and after another user gets 10 000 children (goal: at most 1.2x the first figure).
 // 2. The heap after a forced GC, before and after 50 000 unverified logins once their temporary
-//    tokens expired (goal: flat, within 5 %). Needs --v8-flags=--expose-gc.
+//    tokens expired (goal: flat, within 5 %).
 // 3. Requests per second of GET /agents, login (1 000 PBKDF2 iterations) and register, on the
-//    memory store and on Deno KV, and GET /agents for a user with 10 000 children.
-import { createEmulator, type Emulator, KvStore } from "../src/emulator/mod.ts";
+//    memory store and on Deno KV, in process (goal: KV at 0.5x memory for GET /agents), and
+//    GET /agents for a user with 10 000 children.
+// 4. Served over HTTP, GET /agents under load, rounds taking turns, each a ratio to its floor:
+//    `deno task emulator --quiet` and `--log` (to a file) against the bare app (its fetch under a
+//    plain Deno.serve, no relay, no log; goal 0.8x), and `--db` (Deno KV) against memory.
+// 5. The tail: p99 of GET /agents served, fresh and after 50 000 users who each logged in (a
+//    30-day refresh token each; goal at most 1.5x fresh), and the RSS and heap they take, per
+//    10 000 users, against the floor of the bytes their records hold.
+//
+//   deno run -A --v8-flags=--expose-gc bench/emulator_load.ts [--only 1,2,3,4,5] [--users 50000]
+import { parseArgs } from "node:util";
+import { serialize } from "node:v8";
+import { createEmulator, type Emulator, KvStore, serveEmulator } from "../src/emulator/mod.ts";
+import { Backend } from "../src/emulator/backend.ts";
+import { LoginThrottle } from "../src/emulator/throttle.ts";
 import { Totp } from "../src/sdk/totp.ts";
+
+const { values: args } = parseArgs({
+  args: Deno.args,
+  options: {
+    only: { type: "string", default: "1,2,3,4,5" },
+    users: { type: "string", default: "50000" },
+    rounds: { type: "string", default: "9" },
+    "serve-bare": { type: "boolean", default: false },
+    port: { type: "string", default: "0" },
+  },
+});
+const ROOT = new URL("..", import.meta.url).pathname;
 
 const gc = (globalThis as { gc?: () => void }).gc;
 const BASE = "http://emulator.bench";
@@ -188,6 +214,7 @@ async function throughput(): Promise<void> {
     "| store | GET /agents | login (1 000 iterations) | register | GET /agents, 10 000 children |",
   );
   console.log("|---|---|---|---|---|");
+  let memoryAgents = 0;
   for (
     const [name, store] of [["memory", undefined], [
       "Deno KV",
@@ -221,11 +248,315 @@ async function throughput(): Promise<void> {
       call(emulator, "GET", "/agents", { token: big.token }).then((r) => r.text())
     );
     const f = (x: number) => Math.round(x).toLocaleString("en-US");
-    console.log(`| ${name} | ${f(agents)} | ${f(login)} | ${f(register)} | ${f(bigAgents)} |`);
+    if (!store) memoryAgents = agents;
+    const ratio = store ? ` (${(agents / memoryAgents).toFixed(2)}x memory; goal 0.5x)` : "";
+    console.log(
+      `| ${name} | ${f(agents)}${ratio} | ${f(login)} | ${f(register)} | ${f(bigAgents)} |`,
+    );
     store?.close();
   }
 }
 
-await history();
-await heapFlat();
-await throughput();
+// ---- 4. Served: the log, the relay, Deno KV ----------------------------------------------
+
+/** A free port on loopback (closed again at once). */
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+interface Served {
+  name: string;
+  url: string;
+  token: string;
+  stop: () => Promise<void>;
+  rates: number[];
+  p99s: number[];
+}
+
+/** Starts `args` as a child process listening on a free port; ready once `GET /` answers. */
+async function spawnServer(name: string, cmd: string[]): Promise<Served> {
+  const port = freePort();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [...cmd, "--port", String(port)],
+    cwd: ROOT,
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0;; i++) {
+    const ok = await fetch(`${url}/`).then((r) => r.body?.cancel().then(() => true), () => false);
+    if (ok) break;
+    if (i > 200) throw new Error(`${name} did not start`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const served: Served = {
+    name,
+    url,
+    token: await tokenOver(url),
+    stop: async () => {
+      child.kill();
+      await child.status;
+    },
+    rates: [],
+    p99s: [],
+  };
+  return served;
+}
+
+/** Registers a user over HTTP and logs in with 2FA; its access token. */
+async function tokenOver(url: string): Promise<string> {
+  const username = `bench${crypto.randomUUID().slice(0, 8)}`;
+  const post = (path: string, body: BodyInit, type: string) =>
+    fetch(`${url}${path}`, { method: "POST", headers: { "content-type": type }, body }).then((r) =>
+      r.json()
+    );
+  const setup = await post(
+    "/auth/register",
+    JSON.stringify({ username, email: `${username}@example.com`, password: "pw" }),
+    "application/json",
+  );
+  const login = await post(
+    "/auth/login",
+    new URLSearchParams({ username, password: "pw" }).toString(),
+    "application/x-www-form-urlencoded",
+  );
+  const totp = await Totp.fromSecret(setup.secret);
+  const token = await post(
+    "/auth/verify-2fa",
+    JSON.stringify({ temporary_token: login.temporary_token, totp_code: await totp.generate() }),
+    "application/json",
+  );
+  return token.access_token;
+}
+
+const hasWrk = await new Deno.Command("wrk", {
+  args: ["--version"],
+  stdout: "null",
+  stderr: "null",
+})
+  .output().then(() => true, () => false);
+
+/** Requests per second and p99 (ms) of GET /agents on `s` for `ms`, with `connections`. */
+async function loadOnce(s: Served, ms: number, connections: number): Promise<[number, number]> {
+  if (hasWrk) {
+    const out = await new Deno.Command("wrk", {
+      args: [
+        "-t1",
+        `-c${connections}`,
+        `-d${ms / 1000}s`,
+        "--latency",
+        "-H",
+        `Authorization: Bearer ${s.token}`,
+        `${s.url}/agents`,
+      ],
+      stdout: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout);
+    const rate = Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1]);
+    const [, value, unit] = /99%\s+([\d.]+)(us|ms|s)/.exec(text) ?? [];
+    const p99 = Number(value) * (unit === "us" ? 1e-3 : unit === "s" ? 1e3 : 1);
+    if (/Non-2xx/.test(text) || !rate) throw new Error(`${s.name}: ${text}`);
+    return [rate, p99];
+  }
+  // Without wrk: fetch from this process (costs this process's CPU alike for every target).
+  const times: number[] = [];
+  const end = performance.now() + ms;
+  await Promise.all(Array.from({ length: connections }, async () => {
+    while (performance.now() < end) {
+      const t = performance.now();
+      const res = await fetch(`${s.url}/agents`, {
+        headers: { authorization: `Bearer ${s.token}` },
+      });
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`${s.name}: ${res.status}`);
+      times.push(performance.now() - t);
+    }
+  }));
+  times.sort((a, b) => a - b);
+  return [times.length / (ms / 1000), times[Math.floor(times.length * 0.99)]];
+}
+
+const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+/** Rounds of `ms` on each target in turn (a different one first each round). */
+async function rounds(targets: Served[], n: number, ms: number, connections: number) {
+  for (const t of targets) await loadOnce(t, 1000, connections); // warm
+  for (let round = 0; round < n; round++) {
+    for (let k = 0; k < targets.length; k++) {
+      const t = targets[(round + k) % targets.length];
+      const [rate, p99] = await loadOnce(t, ms, connections);
+      t.rates.push(rate);
+      t.p99s.push(p99);
+    }
+  }
+}
+
+function ratioText(t: Served, floor: Served): string {
+  const ratios = t.rates.map((rate, i) => rate / floor.rates[i]);
+  return `${mid(ratios).toFixed(2)}x (${Math.min(...ratios).toFixed(2)}–${
+    Math.max(...ratios).toFixed(2)
+  })`;
+}
+
+async function served(): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  const cli = ["run", "-A", `${ROOT}cli.ts`, "emulator", "--pbkdf2-iterations", "1000"];
+  const bare = await spawnServer("bare app (Deno.serve, no relay, no log)", [
+    "run",
+    "-A",
+    new URL(import.meta.url).pathname,
+    "--serve-bare",
+  ]);
+  const quiet = await spawnServer("deno task emulator --quiet", [...cli, "--quiet"]);
+  const logged = await spawnServer("deno task emulator --log (to a file)", [...cli, "--log"]);
+  const kv = await spawnServer("deno task emulator --quiet --db", [
+    ...cli,
+    "--quiet",
+    "--db",
+    `${dir}/bench.kv`,
+  ]);
+  const targets = [bare, quiet, logged, kv];
+  const n = Number(args.rounds);
+  try {
+    await rounds(targets, n, 1000, 32);
+  } finally {
+    await Promise.all(targets.map((t) => t.stop()));
+    await Deno.remove(dir, { recursive: true });
+  }
+  console.log(
+    `\nServed: GET /agents, ${n} rounds of 1 s each, 32 connections (${
+      hasWrk ? "wrk" : "fetch from this process"
+    }), medians and the range of each round's ratio\n`,
+  );
+  console.log("| target | req/s | p99 | ratio | to |");
+  console.log("|---|---|---|---|---|");
+  const row = (t: Served, floor: Served | null, to: string) =>
+    console.log(
+      `| ${t.name} | ${Math.round(mid(t.rates))} | ${mid(t.p99s).toFixed(2)} ms | ${
+        floor ? ratioText(t, floor) : "1.00x"
+      } | ${to} |`,
+    );
+  row(bare, null, "");
+  row(quiet, bare, "bare app (goal 0.8x)");
+  row(logged, bare, "bare app");
+  row(logged, quiet, "--quiet");
+  row(kv, quiet, "memory, --quiet (goal 0.5x)");
+}
+
+// ---- 5. The tail and the memory of 50 000 users -------------------------------------------
+
+async function tail(): Promise<void> {
+  const users = Number(args.users);
+  const s = await serveEmulator({ port: 0, pbkdf2Iterations: 1000, quiet: true });
+  const { store, clock, outbox } = s.emulator;
+  // Users made as registration makes them, and logged in once (a 30-day refresh token each),
+  // straight through the backend: over HTTP, 50 000 registrations take minutes.
+  const backend = new Backend({
+    store,
+    clock,
+    sms: outbox,
+    throttle: new LoginThrottle(),
+    pbkdf2Iterations: 1000,
+  });
+  const target: Served = {
+    name: "",
+    url: s.url,
+    token: await tokenOver(s.url),
+    stop: () => s.close(),
+    rates: [],
+    p99s: [],
+  };
+  const measure = async (name: string) => {
+    const t = { ...target, name, rates: [], p99s: [] };
+    await rounds([t], 5, 2000, 64);
+    return t;
+  };
+  const memory = () => {
+    gc?.();
+    gc?.();
+    const m = Deno.memoryUsage();
+    return { rss: m.rss, heap: m.heapUsed };
+  };
+  try {
+    const fresh = await measure("fresh");
+    const marks = [{ users: 0, ...memory() }];
+    for (let i = 1; i <= users; i++) {
+      const { user } = await backend.createUser({
+        username: `seed${i}`,
+        email: `seed${i}@example.com`,
+        password: "pw",
+        method: "totp",
+        twoFactor: true,
+      });
+      await backend.issueTokens(user);
+      if (i % 10_000 === 0) marks.push({ users: i, ...memory() });
+    }
+    const after = await measure(`after ${users} users`);
+    // The floor: the bytes the records themselves take (V8's serialization, as Deno KV keeps
+    // them, keys included), per user.
+    let bytes = 0;
+    for (const e of await store.scan([])) {
+      bytes += serialize(e.value).length + JSON.stringify(e.key).length;
+    }
+    const perUser = bytes / (users + 1);
+    console.log(
+      `\nThe tail: GET /agents served (serveEmulator, quiet), 5 rounds of 2 s, 64 connections (${
+        hasWrk ? "wrk" : "fetch"
+      })\n`,
+    );
+    console.log("| state | req/s | p99 | p99 ratio (goal ≤ 1.5x) |");
+    console.log("|---|---|---|---|");
+    for (const t of [fresh, after]) {
+      console.log(
+        `| ${t.name} | ${Math.round(mid(t.rates))} | ${mid(t.p99s).toFixed(2)} ms | ${
+          (mid(t.p99s) / mid(fresh.p99s)).toFixed(2)
+        }x |`,
+      );
+    }
+    const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+    console.log(
+      `\nMemory per 10 000 users (each registered and logged in once)${
+        gc ? "" : " (no --expose-gc: heap without a forced GC)"
+      }\n`,
+    );
+    console.log("| users | RSS | heap | RSS per 10 000 since the last | heap per 10 000 |");
+    console.log("|---|---|---|---|---|");
+    for (const [i, m] of marks.entries()) {
+      const prev = marks[i - 1];
+      console.log(
+        `| ${m.users} | ${mb(m.rss)} | ${mb(m.heap)} | ${prev ? mb(m.rss - prev.rss) : ""} | ${
+          prev ? mb(m.heap - prev.heap) : ""
+        } |`,
+      );
+    }
+    const last = marks.at(-1)!, first = marks[1] ?? marks[0];
+    const span = (last.users - first.users) / 10_000 || 1;
+    const rssPer = (last.rss - first.rss) / span, heapPer = (last.heap - first.heap) / span;
+    console.log(
+      `\nPer 10 000 users: RSS ${mb(rssPer)}, heap ${mb(heapPer)}; their records hold ${
+        mb(perUser * 10_000)
+      } (the floor): RSS ${(rssPer / (perUser * 10_000)).toFixed(2)}x, heap ${
+        (heapPer / (perUser * 10_000)).toFixed(2)
+      }x the floor`,
+    );
+  } finally {
+    await s.close();
+  }
+}
+
+if (args["serve-bare"]) {
+  // The floor of section 4: the app's own fetch under a plain Deno.serve.
+  const port = Number(args.port);
+  const emulator = createEmulator({ pbkdf2Iterations: 1000 });
+  Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, emulator.app.fetch);
+} else {
+  const only = new Set(args.only.split(",").map((x) => x.trim()));
+  if (only.has("1")) await history();
+  if (only.has("2")) await heapFlat();
+  if (only.has("3")) await throughput();
+  if (only.has("4")) await served();
+  if (only.has("5")) await tail();
+}
