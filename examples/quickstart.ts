@@ -21,7 +21,7 @@ function say(line: string): void {
 
 const flagIndex = Deno.args.indexOf("--api-url");
 const externalUrl = flagIndex >= 0 ? Deno.args[flagIndex + 1] : Deno.env.get("CIRTUSAI_API_URL");
-const emulator = externalUrl ? null : await serveEmulator({ port: 0 });
+const emulator = externalUrl ? null : await serveEmulator({ port: 0, quiet: true });
 const apiUrl = externalUrl ?? emulator!.url;
 console.log(
   emulator

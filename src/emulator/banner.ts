@@ -30,7 +30,9 @@ const LABELS: Record<string, string> = {
 
 /** The banner's lines (stdout); the first one says `listening on URL`. */
 export function bannerLines(facts: BannerFacts): string[] {
-  const lines = [`CirtusAI emulator listening on ${facts.url}`];
+  const lines = [
+    `CirtusAI emulator listening on ${facts.url}${facts.db ? ` (data in ${facts.db})` : ""}`,
+  ];
   for (const [key, url] of Object.entries(emulatorLinks(facts.url, facts))) {
     lines.push(`  ${LABELS[key].padEnd(9)}${url}`);
   }

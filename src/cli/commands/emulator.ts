@@ -13,7 +13,7 @@ export const emulatorCommand: CommandSpec = {
     { flags: "--port <port>", help: "port to listen on", default: "8000" },
     {
       flags: "--host <host>",
-      help: "interface to listen on (0.0.0.0: every one, see --allowed-host)",
+      help: "interface to listen on (0.0.0.0: all of them; see --allowed-host)",
       default: "127.0.0.1",
     },
     { flags: "--db <path>", help: "keep data in this Deno KV file across restarts" },
@@ -25,12 +25,11 @@ export const emulatorCommand: CommandSpec = {
     { flags: "--log", help: "log requests even when stdout is not a terminal" },
     {
       flags: "--allowed-host <names>",
-      help: "host names to answer besides localhost (comma-separated; .example.test for " +
-        "subdomains too)",
+      help: "names to answer besides localhost (comma-separated; .name: subdomains too)",
     },
     {
       flags: "--expose-dev-routes",
-      help: "serve /_emulator and its UI to other machines too (every account's current code)",
+      help: "serve /_emulator and its UI to other machines too (it shows every code)",
     },
   ],
   epilog: `Examples:
