@@ -5,7 +5,7 @@
 // 1. A one-agent user's GET /agents: at first, after 20 000 logins and 10 000 refreshes by other
 //    users, and after another user gets 10 000 children (goal: at most 1.2x the first figure).
 // 2. The heap after a forced GC, before and after 50 000 unverified logins once their temporary
-//    tokens expired (goal: flat, within 5 %).
+//    tokens expired and 1 000 requests swept them (goal: flat, within 5 %).
 // 3. Requests per second of GET /agents, login (1 000 PBKDF2 iterations) and register, on the
 //    memory store and on Deno KV, in process (goal: KV at 0.5x memory for GET /agents), and
 //    GET /agents for a user with 10 000 children.
@@ -16,7 +16,10 @@
 //    30-day refresh token each; goal at most 1.5x fresh), and the RSS and heap they take, per
 //    10 000 users, against the floor of the bytes their records hold.
 //
-//   deno run -A --v8-flags=--expose-gc bench/emulator_load.ts [--only 1,2,3,4,5] [--users 50000]
+// 6. What each request costs on Deno KV: reads (a get, a getMany or a list, each one round trip)
+//    and commits (one atomic commit each), counted, not timed.
+//
+//   deno run -A --v8-flags=--expose-gc bench/emulator_load.ts [--only 1,2,3,4,5,6] [--users 50000]
 import { parseArgs } from "node:util";
 import { serialize } from "node:v8";
 import { createEmulator, type Emulator, KvStore, serveEmulator } from "../src/emulator/mod.ts";
@@ -27,7 +30,7 @@ import { Totp } from "../src/sdk/totp.ts";
 const { values: args } = parseArgs({
   args: Deno.args,
   options: {
-    only: { type: "string", default: "1,2,3,4,5" },
+    only: { type: "string", default: "1,2,3,4,5,6" },
     users: { type: "string", default: "50000" },
     rounds: { type: "string", default: "9" },
     "serve-bare": { type: "boolean", default: false },
@@ -186,7 +189,13 @@ async function heapFlat(): Promise<void> {
       .then((r) => r.body?.cancel());
   }
   emulator.clock.advance(6 * 60_000);
-  await call(emulator, "GET", "/agents", { token: (await account(emulator)).token });
+  const { token } = await account(emulator);
+  const requests = async () => {
+    for (let i = 0; i < 1000; i++) {
+      await call(emulator, "GET", "/agents", { token }).then((r) => r.body?.cancel());
+    }
+  };
+  await requests(); // the same requests as after, so that the same code is compiled
   const before = heap();
   for (let i = 0; i < 50_000; i++) {
     await call(emulator, "POST", "/auth/login", { form: { username: me.username, password: "pw" } })
@@ -194,7 +203,7 @@ async function heapFlat(): Promise<void> {
   }
   const during = heap();
   emulator.clock.advance(6 * 60_000); // the temporary tokens expire...
-  await call(emulator, "GET", "/agents", { token: (await account(emulator)).token }); // ...and go
+  await requests(); // ...and go, a slice at a time, with the reads of the requests that follow
   const after = heap();
   const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
   console.log("\nHeap after a forced GC, 50 000 unverified logins (goal: flat within 5 %)\n");
@@ -547,6 +556,152 @@ async function tail(): Promise<void> {
   }
 }
 
+// ---- 6. Deno KV round trips per request ---------------------------------------------------
+
+async function kvCosts(): Promise<void> {
+  const kv = await Deno.openKv(":memory:");
+  const counts = { reads: 0, commits: 0 };
+  const counting = new Proxy(kv, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop);
+      if (typeof value !== "function") return value;
+      if (prop === "get" || prop === "getMany" || prop === "list") {
+        return (...a: unknown[]) => (counts.reads++, value.apply(target, a));
+      }
+      if (prop === "atomic") {
+        return () => {
+          const op = target.atomic();
+          const commit = op.commit.bind(op);
+          op.commit = () => (counts.commits++, commit());
+          return op;
+        };
+      }
+      return value.bind(target);
+    },
+  });
+  const emulator = createEmulator({ pbkdf2Iterations: 1, store: new KvStore(counting) });
+  const rows: [string, number, number][] = [];
+  const count = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    counts.reads = counts.commits = 0;
+    const out = await fn();
+    rows.push([name, counts.reads, counts.commits]);
+    return out;
+  };
+  const json = async (res: Response) => {
+    if (!res.ok) throw new Error(`${res.status} ${await res.text()}`);
+    return res.status === 204 ? null : await res.json();
+  };
+  const form = (body: Record<string, string>) =>
+    call(emulator, "POST", "/auth/login", { form: body }).then(json);
+  await account(emulator); // the signing key is read once, here
+  const name = "kvcost";
+  const setup = await count(
+    "POST /auth/register",
+    () =>
+      call(emulator, "POST", "/auth/register", {
+        json: { username: name, email: `${name}@example.com`, password: "pw" },
+      }).then(json),
+  );
+  const totp = await Totp.fromSecret(setup.secret);
+  const login = await count(
+    "POST /auth/login (the password)",
+    () => form({ username: name, password: "pw" }),
+  );
+  const verify = (temporary: string, code: string) =>
+    call(emulator, "POST", "/auth/verify-2fa", {
+      json: { temporary_token: temporary, totp_code: code },
+    });
+  await count(
+    "POST /auth/verify-2fa, a wrong code",
+    () => verify(login.temporary_token, "000000").then((r) => r.body?.cancel()),
+  );
+  await count(
+    "POST /auth/verify-2fa, the first login (enables 2FA)",
+    async () =>
+      json(await verify(login.temporary_token, await totp.generate(emulator.clock.now()))),
+  );
+  emulator.clock.advance(30_000);
+  const again = await form({ username: name, password: "pw" });
+  const code = await totp.generate(emulator.clock.now());
+  const t = await count(
+    "POST /auth/verify-2fa, a later login",
+    async () => json(await verify(again.temporary_token, code)),
+  );
+  const auth = t.access_token as string;
+  const get = (path: string) => call(emulator, "GET", path, { token: auth }).then(json);
+  await count(
+    "POST /auth/refresh",
+    () =>
+      call(emulator, "POST", "/auth/refresh", { json: { refresh_token: t.refresh_token } }).then(
+        json,
+      ),
+  );
+  await count("GET /auth/2fa/status", () => get("/auth/2fa/status"));
+  const [master] = await count("GET /agents", () => get("/agents"));
+  const child = await count(
+    "POST /agents/children",
+    () =>
+      call(emulator, "POST", "/agents/children", {
+        token: auth,
+        json: { parent_id: master.id, name: "scout" },
+      }).then(json),
+  );
+  await count("GET /agents/children", () => get("/agents/children"));
+  await count("GET /agents/{id}", () => get(`/agents/${child.id}`));
+  await count(
+    "PUT /agents/children/{id}/permissions",
+    () =>
+      call(emulator, "PUT", `/agents/children/${child.id}/permissions`, {
+        token: auth,
+        json: { permissions: { send_email: true } },
+      }).then(json),
+  );
+  await count(
+    "POST …/provision/wallet",
+    () =>
+      call(emulator, "POST", `/agents/children/${child.id}/assets/provision/wallet?chain=base`, {
+        token: auth,
+      }).then(json),
+  );
+  await count("GET /wallets", () => get("/wallets"));
+  await count(
+    "POST /wallets/email_accounts",
+    () =>
+      call(emulator, "POST", "/wallets/email_accounts", {
+        token: auth,
+        json: { provider: "imap", email_address: "a@example.com", config: {} },
+      }).then(json),
+  );
+  await count("GET /wallets/email_accounts", () => get("/wallets/email_accounts"));
+  const issued = await count(
+    "POST /identity/credentials/issue",
+    () =>
+      call(emulator, "POST", "/identity/credentials/issue", {
+        token: auth,
+        json: { subject_id: child.id, type: ["AgentCapability"], claim: {} },
+      }).then(json),
+  );
+  await count(
+    "POST /identity/credentials/verify",
+    () =>
+      call(emulator, "POST", "/identity/credentials/verify", {
+        token: auth,
+        json: { credential: issued.credential },
+      }).then(json),
+  );
+  await count(
+    "DELETE /agents/{id} (a child with a wallet)",
+    () => call(emulator, "DELETE", `/agents/${child.id}`, { token: auth }).then(json),
+  );
+  console.log("\nDeno KV round trips per request (a read: a get, a getMany or a list)\n");
+  console.log("| request | reads | commits |");
+  console.log("|---|---|---|");
+  for (const [request, reads, commits] of rows) {
+    console.log(`| ${request} | ${reads} | ${commits} |`);
+  }
+  kv.close();
+}
+
 if (args["serve-bare"]) {
   // The floor of section 4: the app's own fetch under a plain Deno.serve.
   const port = Number(args.port);
@@ -559,4 +714,5 @@ if (args["serve-bare"]) {
   if (only.has("3")) await throughput();
   if (only.has("4")) await served();
   if (only.has("5")) await tail();
+  if (only.has("6")) await kvCosts();
 }

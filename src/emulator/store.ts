@@ -237,6 +237,11 @@ export class MemoryStore implements Store {
   #buckets = new Map<number, Map<Node, Key>>();
   /** The seconds of `#buckets`, a binary min-heap. */
   #seconds: number[] = [];
+  /**
+   * Where the sweep stopped in the oldest second's bucket: a map's iterator goes on past what
+   * was removed meanwhile, where a new one would walk every removed slot again from the start.
+   */
+  #cursor?: { second: number; keys: IterableIterator<Key> };
 
   /** Creates an empty store; `now` is its clock (default `Date.now`). */
   constructor(options: { now?: () => number } = {}) {
@@ -306,6 +311,7 @@ export class MemoryStore implements Store {
     this.#root = {};
     this.#buckets.clear();
     this.#seconds = [];
+    this.#cursor = undefined;
     return Promise.resolve();
   }
 
@@ -390,13 +396,20 @@ export class MemoryStore implements Store {
     const now = this.#now();
     let budget = SWEEP_BUDGET;
     while (seconds.length && (seconds[0] + 1) * 1000 <= now) {
-      const bucket = this.#buckets.get(seconds[0]);
-      for (const key of bucket?.values() ?? []) {
-        if (budget-- === 0) return;
-        this.#remove(key);
+      const second = seconds[0];
+      if (this.#cursor?.second !== second) {
+        this.#cursor = { second, keys: (this.#buckets.get(second) ?? new Map()).values() };
       }
-      this.#buckets.delete(seconds[0]);
+      for (;;) {
+        if (budget === 0) return;
+        const next = this.#cursor.keys.next();
+        if (next.done) break;
+        budget--;
+        this.#remove(next.value);
+      }
+      this.#buckets.delete(second);
       heapPop(seconds);
+      this.#cursor = undefined;
     }
   }
 }
