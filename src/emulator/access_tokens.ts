@@ -1,7 +1,7 @@
 /**
  * HS256 access tokens (RFC 7519) on WebCrypto: the HMAC key is imported once, and a token whose
- * signature was verified is remembered, so that each authenticated request does not verify it
- * from scratch. The expiry is never cached: callers check it against the emulator's clock.
+ * signature was verified is remembered (a bounded cache), so that each authenticated request does
+ * not verify it from scratch. The expiry is never cached: callers check it against the emulator's clock.
  *
  * @module
  */
@@ -52,9 +52,8 @@ export class AccessTokens {
     const payload = base64urlnopad.encode(new TextEncoder().encode(JSON.stringify(claims)));
     const input = `${HEADER}.${payload}`;
     const mac = await crypto.subtle.sign("HMAC", await this.#key, new TextEncoder().encode(input));
-    const token = `${input}.${base64urlnopad.encode(new Uint8Array(mac))}`;
-    this.#remember(token, claims);
-    return token;
+    // Not remembered until it is used: many are never used (each refresh makes one).
+    return `${input}.${base64urlnopad.encode(new Uint8Array(mac))}`;
   }
 
   /** The claims of a token signed with this key, or null (the expiry is not checked here). */

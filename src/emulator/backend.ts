@@ -481,13 +481,9 @@ export class Backend {
       const floor = totp.counterAt(wentBackAt) - 2;
       const last = (u: UserRecord) =>
         (u.totp_epoch ?? 0) === epoch ? u.last_totp_step : Math.min(u.last_totp_step, floor);
-      const { before } = await updateValue<UserRecord>(
-        this.store,
-        ["users", user.id],
-        (
-          u,
-        ) => (u && last(u) < step ? { ...u, last_totp_step: step, totp_epoch: epoch } : undefined),
-      );
+      const take = (u: UserRecord | null) =>
+        u && last(u) < step ? { ...u, last_totp_step: step, totp_epoch: epoch } : undefined;
+      const { before } = await updateValue<UserRecord>(this.store, ["users", user.id], take);
       return before && last(before) < step ? true : "This 2FA code has already been used";
     }
     if (options.backup && /^[A-Z0-9]{8}$/i.test(code)) {

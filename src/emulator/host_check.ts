@@ -72,13 +72,15 @@ export function hostCheck(allowed: readonly string[] = []): MiddlewareHandler {
 }
 
 /**
- * Refuses (403) a client whose connection is not from this machine; a request with no address
- * (in process) is the caller's own.
+ * Refuses (403) a client whose connection is not from this machine. A request called in process
+ * (no server's connection info at all) is the caller's own; a served one whose address the
+ * server does not know (a platform that gives none) is not known to be local, and is refused.
  */
 export function loopbackOnly(what: string, flag: string): MiddlewareHandler {
   return async (c, next) => {
+    const served = c.env !== undefined && c.env !== null;
     const address = remoteAddress(c.env);
-    if (address !== undefined && !isLoopbackAddress(address)) {
+    if (served && (address === undefined || !isLoopbackAddress(address))) {
       throw new Problem(
         403,
         `${what} answer clients on this machine only; start the emulator with ${flag} to serve ` +
