@@ -191,6 +191,11 @@ Deno.test("/_emulator answers this machine's connections only, unless exposed", 
     });
     assert.equal(res.status, 200, local);
   }
+  // Served where the platform gives no address (Workers' env, a wrapper): not known to be local.
+  for (const env of [{}, { remoteAddr: {} }, { remoteAddr: { hostname: "" } }]) {
+    const res = await emulator.app.fetch(new Request("http://localhost/_emulator/sms"), env);
+    assert.equal(res.status, 403, JSON.stringify(env));
+  }
   const exposed = testEmulator({ exposeDevRoutes: true });
   const res = await exposed.app.fetch(new Request("http://localhost/_emulator/sms"), fromNetwork);
   assert.equal(res.status, 200);
