@@ -317,7 +317,12 @@ async function spawnServer(name: string, cmd: string[]): Promise<Served> {
     if (i > 200) throw new Error(`${name} did not start`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  const served: Served = {
+  return await servedBy(name, url, child);
+}
+
+/** A target served by `child` at `url`, with a user logged in there. */
+async function servedBy(name: string, url: string, child: Deno.ChildProcess): Promise<Served> {
+  return {
     name,
     url,
     token: await tokenOver(url),
@@ -328,7 +333,6 @@ async function spawnServer(name: string, cmd: string[]): Promise<Served> {
     rates: [],
     p99s: [],
   };
-  return served;
 }
 
 /** Registers a user over HTTP and logs in with 2FA; its access token. */
@@ -547,19 +551,7 @@ async function spawnSeeded(name: string, users: number) {
     marks: { users: number; rss: number; heap: number }[];
     perUser: number;
   };
-  const url = `http://127.0.0.1:${port}`;
-  const served: Served = {
-    name,
-    url,
-    token: await tokenOver(url),
-    stop: async () => {
-      child.kill();
-      await child.status;
-    },
-    rates: [],
-    p99s: [],
-  };
-  return { served, report };
+  return { served: await servedBy(name, `http://127.0.0.1:${port}`, child), report };
 }
 
 async function tail(): Promise<void> {
