@@ -93,10 +93,13 @@ async function exampleManagement(client: CirtusAIClient, setup: TwoFactorSetup):
   console.log(`Note: ${debug.usage_note}`);
   const qr = await client.auth.getQrCode();
   console.log(`QR code PNG: ${qr.length} bytes`);
-  const pending = await client.auth.setup2fa();
-  console.log(`A new secret is pending until confirmed: ${pending.secret.slice(0, 4)}...`);
+  // The secret that logged in is enabled: a new one takes disabling first (code and password).
   const disabled = await client.auth.disable2fa(setup.backup_codes[0], PASSWORD);
   console.log(`Disabled with a backup code: ${disabled.message}`);
+  const pending = await client.auth.setup2fa();
+  console.log(
+    `Set up again: a new secret is pending until confirmed: ${pending.secret.slice(0, 4)}...`,
+  );
 }
 
 /** 5. Every failure is a typed error with the server's detail. */
@@ -142,7 +145,7 @@ async function exampleConcurrent(client: CirtusAIClient): Promise<void> {
 
 if (import.meta.main) {
   const external = Deno.env.get("CIRTUSAI_API_URL");
-  const emulator = external ? null : await serveEmulator({ port: 0 });
+  const emulator = external ? null : await serveEmulator({ port: 0, quiet: true });
   const client = new CirtusAIClient(external ?? emulator!.url);
   const username = `example_${crypto.randomUUID().slice(0, 8)}`;
   try {

@@ -50,7 +50,7 @@ for (let i = 0; i < Deno.args.length; i++) {
     exit(2, `unknown argument ${JSON.stringify(arg)}`, "deno task demo --help shows the options");
   }
 }
-const emulator = externalUrl ? null : await serveEmulator({ port: 0 });
+const emulator = externalUrl ? null : await serveEmulator({ port: 0, quiet: true });
 const apiUrl = externalUrl ?? emulator!.url;
 console.log(
   emulator

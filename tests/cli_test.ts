@@ -397,7 +397,19 @@ Deno.test("totp code and uri work offline", async () => {
 Deno.test("cirtusai emulator serves the API, logs one line per request, and exits cleanly on Ctrl-C", async () => {
   const dir = await Deno.makeTempDir();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", "-A", CLI, "emulator", "--port", "0", "--db", `${dir}/data.kv`],
+    // Piped: the request log only with --log (emulator_cli_test.ts: on at a terminal).
+    args: [
+      "run",
+      "--quiet",
+      "-A",
+      CLI,
+      "emulator",
+      "--port",
+      "0",
+      "--db",
+      `${dir}/data.kv`,
+      "--log",
+    ],
     env: { NO_COLOR: "1" },
     stdout: "piped",
     stderr: "piped",

@@ -119,6 +119,6 @@ for (
     }
     // The account survived it all.
     assert.ok((await account.client.agents.listAgents()).length <= 1);
-    assert.equal((await account.client.auth.get2faStatus()).is_2fa_enabled, false);
+    assert.equal((await account.client.auth.get2faStatus()).is_2fa_enabled, true);
   });
 }

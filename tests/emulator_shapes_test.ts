@@ -36,10 +36,10 @@ Deno.test("setup, status and debug answers carry both documents' spellings", asy
   const token = String((verify.body as Obj).access_token);
   const status = (await raw(emulator, "GET", "/auth/2fa/status", { token })).body as Obj;
   assert.deepEqual(status, {
-    is_2fa_enabled: false,
+    is_2fa_enabled: true,
     preferred_2fa_method: "totp",
     is_sms_enabled: false,
-    enabled: false,
+    enabled: true,
     method: "totp",
     backup_codes_remaining: 8,
   });
@@ -64,7 +64,8 @@ Deno.test("messages follow the Python SDK's tests", async () => {
   const bad = await raw(emulator, "POST", "/auth/login", {
     body: new URLSearchParams({ username: "nobody", password: "x" }),
   });
-  assert.deepEqual(bad.body, { detail: "Incorrect username/email or password" });
+  // (On the memory store an unknown name adds why it may be unknown: see emulator_auth_test.)
+  assert.match(String((bad.body as Obj).detail), /^Incorrect username\/email or password/);
   const temp = await raw(emulator, "POST", "/auth/verify-2fa", {
     json: { temporary_token: "forged", totp_code: "123456" },
   });

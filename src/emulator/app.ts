@@ -25,7 +25,10 @@ import { devRoutes } from "./routes/dev.ts";
 import { identityRoutes } from "./routes/identity.ts";
 import { walletRoutes } from "./routes/wallets.ts";
 import { SmsOutbox, type SmsSender } from "./sms.ts";
-import { MemoryStore, type Store, StoreBusyError } from "./store.ts";
+import { MemoryStore, RecordTooLargeError, type Store, StoreBusyError } from "./store.ts";
+import { hostCheck, loopbackOnly } from "./host_check.ts";
+import { homePage } from "./home.ts";
+import { KvStore } from "./kv_store.ts";
 import { LoginThrottle, type ThrottleOptions } from "./throttle.ts";
 
 /** An account made without 2FA, as accounts from before 2FA was mandatory. */
@@ -63,6 +66,18 @@ export interface EmulatorOptions {
   corsOrigins?: string[] | "*";
   /** Serve `/_emulator/*` helpers; default true. */
   devRoutes?: boolean;
+  /**
+   * Serve `/_emulator/*` (and its UI) to clients on other machines too; default false: they
+   * answer loopback connections only (they show every account's current code).
+   */
+  exposeDevRoutes?: boolean;
+  /**
+   * Host names answered besides loopback ones (`localhost`, `*.localhost`, `127.0.0.0/8`,
+   * `[::1]`): exact names, `.example.test` for a name and its subdomains, `"*"` for any. A
+   * request whose `Host` is another name is a 403, so that a DNS-rebinding page cannot reach the
+   * emulator; requests without `Host` (in process) pass.
+   */
+  allowedHosts?: string[];
   /** Accounts without 2FA created at start. */
   legacyUsers?: LegacyUser[];
   /** Called with one line per request (method, path, status, duration). */
@@ -121,10 +136,23 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const createLegacyUser = async (user: LegacyUser) => {
     await backend.createUser({ ...user, method: "totp", twoFactor: false });
   };
-  const ready = Promise.all((options.legacyUsers ?? []).map(createLegacyUser)).then(() => {});
+  // The clock first: it is part of the stored state (an emulator restarted on its data).
+  const ready = backend.restoreClock()
+    .then(() => Promise.all((options.legacyUsers ?? []).map(createLegacyUser))).then(() => {});
 
   const app = new OpenAPIHono<AppEnv>();
+  // ---- the emulator's own front (request log, Host check, GET /): not part of the API ----
   if (options.log) app.use("*", requestLog(options.log));
+  app.use("*", hostCheck(options.allowedHosts));
+  const devRoutesOn = options.devRoutes ?? true;
+  app.get(
+    "/",
+    homePage({
+      store: store instanceof MemoryStore ? "memory" : store instanceof KvStore ? "kv" : "custom",
+      devRoutes: devRoutesOn,
+    }),
+  );
+  // ---- end of the emulator's own front ----
   const allowed = options.corsOrigins ?? [];
   const allowedOrigin = (origin: string) =>
     allowed === "*" || allowed.includes(origin) ||
@@ -152,9 +180,12 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   app.route("/agents", agentRoutes(backend));
   app.route("/wallets", walletRoutes(backend));
   app.route("/identity", identityRoutes(backend));
-  if (options.devRoutes ?? true) {
+  if (devRoutesOn) {
     // Never "*": a page from anywhere must not reset or fill a developer's emulator.
     const local = (origin: string) => allowed !== "*" && allowedOrigin(origin);
+    if (!options.exposeDevRoutes) {
+      app.use("/_emulator/*", loopbackOnly("The /_emulator routes", "--expose-dev-routes"));
+    }
     app.route("/_emulator", devRoutes(backend, outbox, local));
   }
 
@@ -168,6 +199,10 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   app.onError((err, c) => {
     if (err instanceof Problem) {
       return c.json({ detail: err.detail }, err.status as 400, err.headers);
+    }
+    if (err instanceof RecordTooLargeError) {
+      // Refused before anything was written, by the store, whichever route wrote it.
+      return c.json({ detail: err.message }, 413);
     }
     if (err instanceof StoreBusyError) {
       // The operation kept conflicting with concurrent writes: nothing was written; try again.

@@ -7,7 +7,7 @@
 import { base64urlnopad, hex } from "@scure/base";
 import { createDidKey } from "../sdk/did.ts";
 import { generateSecret, timingSafeEqual, Totp } from "../sdk/totp.ts";
-import type { EmulatorClock } from "./clock.ts";
+import type { ClockState, EmulatorClock } from "./clock.ts";
 import { hashPassword, type PasswordHash, verifyPassword } from "./password.ts";
 import { MAX_ID_LENGTH, notFound, Problem, unauthorized } from "./problem.ts";
 import type {
@@ -23,6 +23,8 @@ import {
   deleteValue,
   getValue,
   type Key,
+  MemoryStore,
+  readMany,
   setValue,
   type Store,
   transact,
@@ -42,6 +44,14 @@ const TEMP_MAX_FAILURES = 5;
 /** SMS codes live 300 s. */
 export const SMS_TTL_S = 300;
 const BACKUP_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+/** An access token issued more than this ahead of the clock was issued before it went back. */
+const ISSUED_AHEAD_MS = 60_000;
+const CLOCK_KEY = ["config", "clock"];
+const MAX_ASSETS_PER_COMMIT = 400;
+const BAD_LOGIN = "Incorrect username/email or password";
+/** The same 401 for an unknown name on the memory store, which forgets accounts at exit. */
+const BAD_LOGIN_IN_MEMORY = `${BAD_LOGIN} (this emulator keeps data in memory: ` +
+  "accounts from before its last restart are gone)";
 
 /** Settings the backend runs with. */
 export interface BackendOptions {
@@ -104,6 +114,10 @@ export class Backend {
   readonly #jwtSecret?: string;
   #tokens?: AccessTokens;
   #dummyHash?: Promise<PasswordHash>;
+  /** The master agent read with an account by {@linkcode Backend.authenticate}, per request. */
+  readonly #masters = new WeakMap<UserRecord, AgentRecord | null>();
+  /** The clock's state as last written to the store (writes queue up, in order). */
+  #clockSaved: Promise<void> = Promise.resolve();
 
   constructor(options: BackendOptions) {
     this.store = options.store;
@@ -114,10 +128,27 @@ export class Backend {
     this.minPasswordLength = options.minPasswordLength ?? 1;
     this.#trusted = new Set(options.trustedProxies ?? ["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
     this.#jwtSecret = options.jwtSecret;
+    this.clock.onChange((state) => {
+      // Windows that started ahead of real time would outlast it; forget them.
+      if (state.offset_ms === 0) this.throttle.forgetFrom(this.clock.now());
+      this.#clockSaved = this.#clockSaved.then(() => setValue(this.store, CLOCK_KEY, state))
+        .catch((err) => console.error(`emulator: the clock could not be saved: ${err}`));
+    });
   }
 
   now(): number {
     return this.clock.now();
+  }
+
+  /** Sets the clock to the state kept in the store, if any (an emulator restarted on its data). */
+  async restoreClock(): Promise<void> {
+    const state = await getValue<ClockState>(this.store, CLOCK_KEY);
+    if (state) this.clock.restore(state);
+  }
+
+  /** Resolves once the clock's latest change is in the store. */
+  async clockSaved(): Promise<void> {
+    await this.#clockSaved;
   }
 
   /**
@@ -215,12 +246,22 @@ export class Backend {
     return { user, backupCodes };
   }
 
-  /** Checks a login; equal work whether or not the account exists. */
-  async checkPassword(login: string, password: string): Promise<UserRecord | null> {
+  /**
+   * Checks a login, with equal work whether or not the account exists; a 401 when it fails. On a
+   * persistent store its message is the same for an unknown name and a wrong password. On the
+   * memory store an unknown name gets a hint: every account made before the emulator last
+   * started (or was reset) is gone, which is what a person who restarted it needs to know; it
+   * tells no more than registration does (which says whether a name is taken), and on a store
+   * that is thrown away at exit.
+   */
+  async checkPassword(login: string, password: string): Promise<UserRecord> {
     const user = await this.findUserByLogin(login);
     this.#dummyHash ??= hashPassword(randomToken(), this.pbkdf2Iterations);
     const ok = await verifyPassword(password, user?.password ?? await this.#dummyHash);
-    return user && ok ? user : null;
+    if (user && ok) return user;
+    throw unauthorized(
+      !user && this.store instanceof MemoryStore ? BAD_LOGIN_IN_MEMORY : BAD_LOGIN,
+    );
   }
 
   // ---- tokens -----------------------------------------------------------------------------
@@ -242,10 +283,12 @@ export class Backend {
 
   /** Forgets every account, token and counter, and restarts the clock (`/_emulator/reset`). */
   async reset(): Promise<void> {
+    await this.#clockSaved;
     await this.store.clear();
     this.#tokens = undefined;
     this.throttle.clear();
     this.clock.reset();
+    await this.#clockSaved;
   }
 
   /** New access and refresh tokens, queued in `tx` when given; a refresh keeps its family. */
@@ -261,6 +304,7 @@ export class Backend {
       iat: now,
       exp: now + ACCESS_TTL_S,
       jti: crypto.randomUUID(),
+      mag: user.master_agent_id,
     });
     const refresh = randomToken();
     const record: RefreshRecord = {
@@ -283,19 +327,32 @@ export class Backend {
   /** The user behind an access token, or a 401. */
   async authenticate(token: string): Promise<UserRecord> {
     const claims = await this.#accessTokens().verify(token);
-    if (!claims) throw unauthorized("Could not validate credentials");
-    // Expiry against the emulator's clock, which tests move; never cached.
-    if (typeof claims.exp !== "number" || claims.exp <= this.now() / 1000) {
+    const invalid = () => unauthorized("Could not validate credentials");
+    if (!claims || typeof claims.fam !== "string" || typeof claims.sub !== "string") {
+      throw invalid();
+    }
+    // Expiry against the emulator's clock, which tests move; never cached. A token from ahead of
+    // the clock was issued before it went back to real time: it is refused, as its codes are.
+    const now = this.now();
+    if (typeof claims.exp !== "number" || claims.exp <= now / 1000) {
       throw unauthorized("Token has expired");
     }
-    if (
-      typeof claims.fam !== "string" ||
-      await getValue(this.store, ["revoked_families", claims.fam])
-    ) {
-      throw unauthorized("Could not validate credentials");
+    if (typeof claims.iat !== "number" || claims.iat * 1000 > now + ISSUED_AHEAD_MS) {
+      throw unauthorized(
+        "Token was issued ahead of the emulator's clock, which went back: log in again",
+      );
     }
-    const user = typeof claims.sub === "string" ? await this.getUser(claims.sub) : null;
-    if (!user) throw unauthorized("Could not validate credentials");
+    // One round trip: the family's revocation, the account, and its master agent (whose id the
+    // token carries), which GET /agents and credentials need: read together, not one by one.
+    const keys: Key[] = [["revoked_families", claims.fam], ["users", claims.sub]];
+    if (typeof claims.mag === "string") keys.push(["agents", claims.sub, claims.mag]);
+    const [revoked, found, master] = await readMany(this.store, keys);
+    if (revoked.value || !found.value) throw invalid();
+    const user = found.value as UserRecord;
+    // (The memory store hands every request the same frozen record: each one sets it afresh.)
+    if (master && user.master_agent_id === claims.mag) {
+      this.#masters.set(user, master.value as AgentRecord | null);
+    } else this.#masters.delete(user);
     return user;
   }
 
@@ -373,10 +430,23 @@ export class Backend {
     const result = await this.checkSecondFactor(user, code, { sms: true, backup: true });
     if (result !== true) throw unauthorized(result);
     attempt.refund();
-    // Single use: the token is spent in the same commit that issues the tokens.
+    // Single use: the token is spent in the same commit that issues the tokens. A second factor
+    // that logged in is enabled by that login: from then on an access token alone cannot replace
+    // it (setup is refused until it is disabled with a code and the password).
     const outcome = await transact(this.store, async (tx) => {
       if (!(await tx.get(key))) return expired();
       tx.delete(key);
+      if (!user.is_2fa_enabled) {
+        const current = await tx.get<UserRecord>(["users", user.id]);
+        if (current?.totp_secret && !current.is_2fa_enabled) {
+          tx.set(["users", user.id], {
+            ...current,
+            is_2fa_enabled: true,
+            pending_totp_secret: null,
+            pending_backup_codes: null,
+          });
+        }
+      }
       return await this.issueTokens(user, undefined, tx);
     });
     if (outcome instanceof Problem) throw outcome;
@@ -405,12 +475,16 @@ export class Backend {
       const offset = await totp.verify(code, { time: now, window: 1 });
       if (offset === null) return invalid;
       const step = totp.counterAt(now) + offset;
-      const { before } = await updateValue<UserRecord>(
-        this.store,
-        ["users", user.id],
-        (u) => (u && u.last_totp_step < step ? { ...u, last_totp_step: step } : undefined),
-      );
-      return before && before.last_totp_step < step ? true : "This 2FA code has already been used";
+      // Steps used ahead of real time are forgotten once the clock went back (see clock.ts),
+      // down to the steps before it went back: those can no longer be in the window.
+      const { epoch, wentBackAt } = this.clock;
+      const floor = totp.counterAt(wentBackAt) - 2;
+      const last = (u: UserRecord) =>
+        (u.totp_epoch ?? 0) === epoch ? u.last_totp_step : Math.min(u.last_totp_step, floor);
+      const take = (u: UserRecord | null) =>
+        u && last(u) < step ? { ...u, last_totp_step: step, totp_epoch: epoch } : undefined;
+      const { before } = await updateValue<UserRecord>(this.store, ["users", user.id], take);
+      return before && last(before) < step ? true : "This 2FA code has already been used";
     }
     if (options.backup && /^[A-Z0-9]{8}$/i.test(code)) {
       const hash = await sha256(code.toUpperCase());
@@ -518,6 +592,8 @@ export class Backend {
 
   /** The user's master agent, read directly (null once it was deleted). */
   async masterAgent(user: UserRecord): Promise<AgentRecord | null> {
+    // As read with the account when this request was authenticated, else now.
+    if (this.#masters.has(user)) return this.#masters.get(user)!;
     return await getValue<AgentRecord>(this.store, ["agents", user.id, user.master_agent_id]);
   }
 
@@ -594,10 +670,15 @@ export class Backend {
         const current = await tx.get<AgentRecord>(["agents", userId, leaf]);
         if (!current) return true; // deleted meanwhile
         if ((await tx.list(["children", userId, leaf])).length) return false; // not a leaf now
-        for (const { key } of await tx.list(["agent_assets", userId, leaf])) {
+        // An asset is added only with a change of its agent (`rev`), which the read above
+        // checks: the assets are read without a check each (Deno KV takes 100 checks a commit)
+        // and deleted at most 400 a commit (it takes 1 000 writes).
+        const assets = await this.store.scan(["agent_assets", userId, leaf]);
+        for (const { key } of assets.slice(0, MAX_ASSETS_PER_COMMIT)) {
           tx.delete(["assets", userId, key[3]]);
           tx.delete(key);
         }
+        if (assets.length > MAX_ASSETS_PER_COMMIT) return false; // the rest in the next commit
         tx.delete(["agents", userId, leaf]);
         tx.delete(["agent_dids", userId, current.did]);
         if (current.parent_id) tx.delete(["children", userId, current.parent_id, leaf]);

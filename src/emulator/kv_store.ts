@@ -4,7 +4,8 @@
  *
  * @module
  */
-import type { KvLike } from "../server/kv_like.ts";
+import type { KvKey, KvLike } from "../server/kv_like.ts";
+import { checkCommit } from "./record_size.ts";
 import type { Check, Key, Mutation, Store, Versioned, VersionedEntry } from "./store.ts";
 
 export type { KvAtomicLike, KvLike } from "../server/kv_like.ts";
@@ -19,9 +20,9 @@ export type { KvAtomicLike, KvLike } from "../server/kv_like.ts";
  * ```
  */
 export class KvStore implements Store {
-  readonly #kv: KvLike;
+  readonly #kv: KvLike & Partial<KvManyLike>;
 
-  /** Wraps an open `Deno.Kv`. */
+  /** Wraps an open `Deno.Kv` (or anything with its `get`, `list` and `atomic`). */
   constructor(kv: KvLike) {
     this.#kv = kv;
   }
@@ -37,6 +38,19 @@ export class KvStore implements Store {
     return { value: entry.value, version: entry.versionstamp };
   }
 
+  /** Several values in one `getMany` (Deno KV takes up to 10 keys a call). */
+  async readMany(keys: Key[]): Promise<Versioned<unknown>[]> {
+    const getMany = this.#kv.getMany?.bind(this.#kv);
+    if (!getMany) return await Promise.all(keys.map((key) => this.read(key)));
+    const out: Versioned<unknown>[] = [];
+    for (let i = 0; i < keys.length; i += 10) {
+      for (const entry of await getMany(keys.slice(i, i + 10))) {
+        out.push({ value: entry.value, version: entry.versionstamp });
+      }
+    }
+    return out;
+  }
+
   /** Every entry under `prefix`, in key order. */
   async scan<T>(prefix: Key): Promise<VersionedEntry<T>[]> {
     const out: VersionedEntry<T>[] = [];
@@ -48,6 +62,7 @@ export class KvStore implements Store {
 
   /** One `atomic()` commit: a check per read, then every write (with `expireIn`). */
   async commit(checks: Check[], mutations: Mutation[]): Promise<boolean> {
+    checkCommit(checks, mutations);
     const op = this.#kv.atomic();
     for (const { key, version } of checks) {
       op.check({ key: key, versionstamp: version });
@@ -76,4 +91,9 @@ export class KvStore implements Store {
   close(): void {
     this.#kv.close();
   }
+}
+
+/** `Deno.Kv`'s `getMany`, which {@linkcode KvStore} uses when the database has it. */
+interface KvManyLike {
+  getMany(keys: KvKey[]): Promise<{ value: unknown; versionstamp: string | null }[]>;
 }

@@ -12,7 +12,7 @@
  * @module
  */
 export { createEmulator, type Emulator, type EmulatorOptions, type LegacyUser } from "./app.ts";
-export { EmulatorClock } from "./clock.ts";
+export { type ClockState, EmulatorClock } from "./clock.ts";
 export { KvStore } from "./kv_store.ts";
 export { type SmsMessage, SmsOutbox, type SmsSender } from "./sms.ts";
 export {
@@ -21,6 +21,7 @@ export {
   type Key,
   MemoryStore,
   type Mutation,
+  RecordTooLargeError,
   type Store,
   StoreBusyError,
   transact,

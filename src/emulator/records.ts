@@ -16,7 +16,7 @@ export interface UserRecord {
   created_at: string;
   /** The TOTP secret login asks for (set at registration; null once disabled or for legacy users). */
   totp_secret: string | null;
-  /** True once the secret was confirmed with a code. */
+  /** True once the secret was confirmed with a code, or used to log in. */
   is_2fa_enabled: boolean;
   preferred_2fa_method: "totp" | "sms" | null;
   is_sms_enabled: boolean;
@@ -27,6 +27,8 @@ export interface UserRecord {
   backup_codes: string[];
   /** Highest TOTP time step accepted so far: each step's code works once. */
   last_totp_step: number;
+  /** The clock's epoch `last_totp_step` was taken in (absent: 0); see `EmulatorClock.reset`. */
+  totp_epoch?: number;
   master_agent_id: string;
 }
 

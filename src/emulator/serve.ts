@@ -1,11 +1,13 @@
 /**
- * Serves the emulator over HTTP with Deno (`deno task emulator [--port N] [--host H] [--db PATH]`).
+ * Serves the emulator over HTTP, on Deno or Node (`cirtusai emulator`, `deno task emulator`).
  *
  * @module
  */
 import { InvalidArgumentError } from "../sdk/errors.ts";
 import { serve } from "../server/serve.ts";
+import { batchedLines, stdoutIsTerminal } from "../server/request_log.ts";
 import { createEmulator, type Emulator, type EmulatorOptions } from "./app.ts";
+import { isWildcard } from "./host_check.ts";
 
 /** Options of {@linkcode serveEmulator}. */
 export interface ServeEmulatorOptions extends EmulatorOptions {
@@ -17,6 +19,11 @@ export interface ServeEmulatorOptions extends EmulatorOptions {
   db?: string;
   /** Called once listening, with the base URL. */
   onListen?: (url: string) => void;
+  /**
+   * No request log. Default: one line per request on stdout when stdout is a terminal, none when
+   * it is piped or a file (unless `log` says where lines go).
+   */
+  quiet?: boolean;
 }
 
 /** A running emulator. */
@@ -52,74 +59,40 @@ export async function serveEmulator(options: ServeEmulatorOptions = {}): Promise
   }
   const store = options.store ??
     (options.db ? await (await import("./kv_store.ts")).KvStore.open(options.db) : undefined);
-  const emulator = createEmulator({ ...options, store });
-  await emulator.ready;
-  const served = await serve((request, info) => emulator.app.fetch(request, info), {
-    port: options.port ?? 8000,
-    hostname: options.hostname ?? "127.0.0.1",
+  const hostname = options.hostname ?? "127.0.0.1";
+  const lines = options.quiet || (!options.log && !stdoutIsTerminal())
+    ? undefined
+    : batchedLines(options.log);
+  const emulator = createEmulator({
+    ...options,
+    store,
+    log: lines?.log,
+    // The address it listens on is a name it answers to (unless it is every address).
+    allowedHosts: [
+      ...(options.allowedHosts ?? []),
+      ...(isWildcard(hostname) ? [] : [hostname]),
+    ],
   });
+  await emulator.ready;
+  let served;
+  try {
+    served = await serve((request, info) => emulator.app.fetch(request, info), {
+      port: options.port ?? 8000,
+      hostname,
+    });
+  } catch (err) {
+    emulator.store.close();
+    throw err;
+  }
   options.onListen?.(served.url);
   return {
     url: served.url,
     emulator,
-    finished: served.finished,
+    finished: served.finished.finally(() => lines?.flush()),
     close: async () => {
       await served.shutdown();
+      lines?.flush();
       emulator.store.close();
     },
   };
-}
-
-const USAGE = `usage: deno task emulator [options]
-
-  --port N                 port to listen on (default 8000; 0 picks a free one)
-  --host ADDRESS           interface to listen on (default 127.0.0.1)
-  --db PATH                keep data in this Deno KV file across restarts (default: in memory)
-  --pbkdf2-iterations N    password-hash cost (default 600000, the real cost, OWASP's figure);
-                           lower it only for load tests of login and register, e.g. 1000`;
-
-interface Args {
-  port: number;
-  hostname: string;
-  db?: string;
-  pbkdf2Iterations?: number;
-}
-
-function parseArgs(args: string[]): Args {
-  const out: Args = { port: 8000, hostname: "127.0.0.1" };
-  for (let i = 0; i < args.length; i++) {
-    const [flag, inline] = args[i].split("=", 2);
-    const value = () => inline ?? args[++i];
-    if (flag === "--port") out.port = Number(value());
-    else if (flag === "--host") out.hostname = value();
-    else if (flag === "--db") out.db = value();
-    else if (flag === "--pbkdf2-iterations") out.pbkdf2Iterations = Number(value());
-    else if (flag === "--help" || flag === "-h") {
-      console.log(USAGE);
-      Deno.exit(0);
-    } else {
-      console.error(`error: unknown option ${flag} (try --help)`);
-      Deno.exit(2);
-    }
-  }
-  if (!Number.isInteger(out.port) || out.port < 0 || out.port > 65535) {
-    console.error("error: --port must be a number from 0 to 65535");
-    Deno.exit(2);
-  }
-  const n = out.pbkdf2Iterations;
-  if (n !== undefined && (!Number.isInteger(n) || n < 1)) {
-    console.error("error: --pbkdf2-iterations must be a whole number of at least 1");
-    Deno.exit(2);
-  }
-  return out;
-}
-
-if (import.meta.main) {
-  const args = parseArgs(Deno.args);
-  await serveEmulator({
-    ...args,
-    log: (line) => console.log(line),
-    onListen: (url) =>
-      console.log(`CirtusAI emulator listening on ${url}${args.db ? ` (data in ${args.db})` : ""}`),
-  });
 }

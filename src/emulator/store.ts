@@ -9,6 +9,9 @@
  *
  * @module
  */
+import { checkCommit } from "./record_size.ts";
+
+export { RecordTooLargeError } from "./record_size.ts";
 
 /** A storage key: a path of parts. */
 export type Key = readonly (string | number)[];
@@ -52,11 +55,18 @@ export interface Check {
 export interface Store {
   /** The value at `key` and its version. */
   read<T>(key: Key): Promise<Versioned<T>>;
+  /**
+   * Several values at once, in the order of `keys` (one round trip where the store can; optional:
+   * {@linkcode readMany} falls back to one `read` per key).
+   */
+  readMany?(keys: Key[]): Promise<Versioned<unknown>[]>;
   /** Every entry whose key starts with `prefix`, in key order, with versions. */
   scan<T>(prefix: Key): Promise<VersionedEntry<T>[]>;
   /**
    * Applies `mutations` together if every check still holds; false (and nothing written) when one
-   * does not. `expireIn` (ms) lets the store forget an entry once it can no longer be of use.
+   * does not. `expireIn` (ms) lets the store forget an entry once it can no longer be of use. A
+   * value or key beyond what the store can hold throws a {@linkcode RecordTooLargeError} before
+   * anything is written.
    */
   commit(checks: Check[], mutations: Mutation[]): Promise<boolean>;
   /** Removes everything. */
@@ -130,17 +140,61 @@ export async function transact<R>(store: Store, fn: (tx: Txn) => Promise<R>): Pr
   throw new StoreBusyError();
 }
 
+/** Reads several values outside a transaction, in one round trip where the store can. */
+export async function readMany(store: Store, keys: Key[]): Promise<Versioned<unknown>[]> {
+  if (store.readMany) return await store.readMany(keys);
+  return await Promise.all(keys.map((key) => store.read(key)));
+}
+
 /** Reads one value outside a transaction. */
 export async function getValue<T>(store: Store, key: Key): Promise<T | null> {
   return (await store.read<T>(key)).value;
 }
+
+type Part = string | number;
 
 interface Node {
   value?: unknown;
   version?: number;
   /** When the entry may be forgotten (the store's clock, ms), if ever. */
   expiresAt?: number;
-  children?: Map<string | number, Node>;
+  /**
+   * Its children: one as a pair (the common case under a user's id: a user's one agent, one
+   * DID), more in a map. A map costs about 300 bytes even for one entry.
+   */
+  children?: [Part, Node] | Map<Part, Node>;
+}
+
+function childOf(node: Node, part: Part): Node | undefined {
+  const c = node.children;
+  if (c === undefined) return undefined;
+  if (Array.isArray(c)) return c[0] === part ? c[1] : undefined;
+  return c.get(part);
+}
+
+function addChild(node: Node, part: Part, child: Node): void {
+  const c = node.children;
+  if (c === undefined) node.children = [part, child];
+  else if (Array.isArray(c)) node.children = new Map([c, [part, child]]);
+  else c.set(part, child);
+}
+
+function removeChild(node: Node, part: Part): void {
+  const c = node.children;
+  if (Array.isArray(c)) {
+    if (c[0] === part) delete node.children;
+  } else if (c) {
+    c.delete(part);
+    if (c.size === 0) delete node.children;
+  }
+}
+
+/** A node's children in key order. */
+function sortedChildren(node: Node): [Part, Node][] {
+  const c = node.children;
+  if (c === undefined) return [];
+  if (Array.isArray(c)) return [c];
+  return [...c].sort((a, b) => compareParts(a[0], b[0]));
 }
 
 function deepFreeze<T>(value: T): T {
@@ -151,17 +205,22 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-function compareParts(a: string | number, b: string | number): number {
+function compareParts(a: Part, b: Part): number {
   // Deno KV's order: numbers before strings, each in its natural order.
   if (typeof a !== typeof b) return typeof a === "number" ? -1 : 1;
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Expired entries removed per read at most: the sweep costs per expired entry, in slices. */
+const SWEEP_BUDGET = 64;
+
 /**
  * Keeps everything in memory, in a tree keyed by the parts of each key, so that a listing costs
  * what it returns, never what the store holds. Values are copied in once and frozen; reads hand
- * out the frozen value itself, not a copy. Entries with an expiry are swept as the store's clock
- * passes them (the emulator's clock, so that tests that move it see expired entries go).
+ * out the frozen value itself, not a copy. Entries with an expiry are hidden once the store's
+ * clock passes it (the emulator's clock, so that tests that move it see expired entries go) and
+ * removed soon after: an index by the second they expire, swept a slice at a time by the reads
+ * that come after, so that expiry costs per expired entry, never a walk of the live ones.
  *
  * @example
  * ```ts
@@ -174,9 +233,15 @@ export class MemoryStore implements Store {
   #root: Node = {};
   #version = 0;
   readonly #now: () => number;
-  /** Keys with an expiry, swept once the clock passes them. */
-  #expiring = new Map<string, Key>();
-  #sweptAt = 0;
+  /** Entries with an expiry, by the second it falls in (the key, to remove the entry by). */
+  #buckets = new Map<number, Map<Node, Key>>();
+  /** The seconds of `#buckets`, a binary min-heap. */
+  #seconds: number[] = [];
+  /**
+   * Where the sweep stopped in the oldest second's bucket: a map's iterator goes on past what
+   * was removed meanwhile, where a new one would walk every removed slot again from the start.
+   */
+  #cursor?: { second: number; keys: IterableIterator<Key> };
 
   /** Creates an empty store; `now` is its clock (default `Date.now`). */
   constructor(options: { now?: () => number } = {}) {
@@ -186,22 +251,21 @@ export class MemoryStore implements Store {
   /** The value at `key` and its version. */
   read<T>(key: Key): Promise<Versioned<T>> {
     this.#sweep();
-    const node = this.#find(key);
-    return Promise.resolve(
-      node?.version === undefined || this.#expired(node)
-        ? { value: null, version: null }
-        : { value: node.value as T, version: String(node.version) },
-    );
+    return Promise.resolve(this.#readNow<T>(key));
+  }
+
+  /** Several values at once, in the order of `keys`. */
+  readMany(keys: Key[]): Promise<Versioned<unknown>[]> {
+    this.#sweep();
+    return Promise.resolve(keys.map((key) => this.#readNow(key)));
   }
 
   /** Every entry under `prefix`, in key order. */
   scan<T>(prefix: Key): Promise<VersionedEntry<T>[]> {
     this.#sweep();
     const out: VersionedEntry<T>[] = [];
-    const walk = (node: Node, key: (string | number)[]) => {
-      if (!node.children) return;
-      for (const part of [...node.children.keys()].sort(compareParts)) {
-        const child = node.children.get(part)!;
+    const walk = (node: Node, key: Part[]) => {
+      for (const [part, child] of sortedChildren(node)) {
         const childKey = [...key, part];
         if (child.version !== undefined && !this.#expired(child)) {
           out.push({ key: childKey, value: child.value as T, version: String(child.version) });
@@ -216,12 +280,13 @@ export class MemoryStore implements Store {
 
   /** Applies the mutations in one synchronous step if every check holds. */
   commit(checks: Check[], mutations: Mutation[]): Promise<boolean> {
+    try {
+      checkCommit(checks, mutations);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     for (const { key, version } of checks) {
-      const node = this.#find(key);
-      const current = node?.version === undefined || this.#expired(node)
-        ? null
-        : String(node.version);
-      if (current !== version) return Promise.resolve(false);
+      if (this.#readNow(key).version !== version) return Promise.resolve(false);
     }
     const version = ++this.#version;
     for (const m of mutations) {
@@ -232,13 +297,10 @@ export class MemoryStore implements Store {
       const node = this.#find(m.key, true)!;
       node.value = deepFreeze(structuredClone(m.value));
       node.version = version;
-      const id = JSON.stringify(m.key);
+      this.#unindex(node);
       if (m.expireIn !== undefined) {
         node.expiresAt = this.#now() + m.expireIn;
-        this.#expiring.set(id, m.key);
-      } else {
-        delete node.expiresAt;
-        this.#expiring.delete(id);
+        this.#index(node, m.key);
       }
     }
     return Promise.resolve(true);
@@ -247,7 +309,9 @@ export class MemoryStore implements Store {
   /** Removes everything. */
   clear(): Promise<void> {
     this.#root = {};
-    this.#expiring.clear();
+    this.#buckets.clear();
+    this.#seconds = [];
+    this.#cursor = undefined;
     return Promise.resolve();
   }
 
@@ -259,10 +323,17 @@ export class MemoryStore implements Store {
     let n = 0;
     const walk = (node: Node) => {
       if (node.version !== undefined) n++;
-      for (const child of node.children?.values() ?? []) walk(child);
+      for (const [, child] of sortedChildren(node)) walk(child);
     };
     walk(this.#root);
     return n;
+  }
+
+  #readNow<T>(key: Key): Versioned<T> {
+    const node = this.#find(key);
+    return node?.version === undefined || this.#expired(node)
+      ? { value: null, version: null }
+      : { value: node.value as T, version: String(node.version) };
   }
 
   #expired(node: Node): boolean {
@@ -272,11 +343,11 @@ export class MemoryStore implements Store {
   #find(key: Key, create = false): Node | undefined {
     let node = this.#root;
     for (const part of key) {
-      let child = node.children?.get(part);
+      let child = childOf(node, part);
       if (!child) {
         if (!create) return undefined;
         child = {};
-        (node.children ??= new Map()).set(part, child);
+        addChild(node, part, child);
       }
       node = child;
     }
@@ -286,33 +357,87 @@ export class MemoryStore implements Store {
   #remove(key: Key): void {
     const path: Node[] = [this.#root];
     for (const part of key) {
-      const child = path[path.length - 1].children?.get(part);
+      const child = childOf(path[path.length - 1], part);
       if (!child) return;
       path.push(child);
     }
     const node = path[path.length - 1];
+    this.#unindex(node);
     delete node.value;
     delete node.version;
-    delete node.expiresAt;
-    this.#expiring.delete(JSON.stringify(key));
     // Prune empty branches, so that the tree never outgrows what it holds.
     for (let i = key.length; i > 0; i--) {
       const n = path[i];
-      if (n.version !== undefined || n.children?.size) break;
-      path[i - 1].children!.delete(key[i - 1]);
+      if (n.version !== undefined || n.children) break;
+      removeChild(path[i - 1], key[i - 1]);
     }
   }
 
-  /** Forgets expired entries, at most once a second of the store's clock. */
+  #index(node: Node, key: Key): void {
+    const second = Math.floor(node.expiresAt! / 1000);
+    let bucket = this.#buckets.get(second);
+    if (!bucket) {
+      this.#buckets.set(second, bucket = new Map());
+      heapPush(this.#seconds, second);
+    }
+    bucket.set(node, key);
+  }
+
+  #unindex(node: Node): void {
+    if (node.expiresAt === undefined) return;
+    this.#buckets.get(Math.floor(node.expiresAt / 1000))?.delete(node);
+    delete node.expiresAt;
+  }
+
+  /** Removes up to {@linkcode SWEEP_BUDGET} entries of the seconds the clock has passed. */
   #sweep(): void {
+    const seconds = this.#seconds;
+    if (seconds.length === 0) return;
     const now = this.#now();
-    if (now < this.#sweptAt + 1000 || this.#expiring.size === 0) return;
-    this.#sweptAt = now;
-    for (const key of [...this.#expiring.values()]) {
-      const node = this.#find(key);
-      if (!node || this.#expired(node)) this.#remove(key);
+    let budget = SWEEP_BUDGET;
+    while (seconds.length && (seconds[0] + 1) * 1000 <= now) {
+      const second = seconds[0];
+      if (this.#cursor?.second !== second) {
+        this.#cursor = { second, keys: (this.#buckets.get(second) ?? new Map()).values() };
+      }
+      for (;;) {
+        if (budget === 0) return;
+        const next = this.#cursor.keys.next();
+        if (next.done) break;
+        budget--;
+        this.#remove(next.value);
+      }
+      this.#buckets.delete(second);
+      heapPop(seconds);
+      this.#cursor = undefined;
     }
   }
+}
+
+function heapPush(heap: number[], value: number): void {
+  let i = heap.push(value) - 1;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (heap[parent] <= value) break;
+    heap[i] = heap[parent];
+    i = parent;
+  }
+  heap[i] = value;
+}
+
+function heapPop(heap: number[]): void {
+  const last = heap.pop()!;
+  if (heap.length === 0) return;
+  let i = 0;
+  for (;;) {
+    let child = 2 * i + 1;
+    if (child >= heap.length) break;
+    if (child + 1 < heap.length && heap[child + 1] < heap[child]) child++;
+    if (heap[child] >= last) break;
+    heap[i] = heap[child];
+    i = child;
+  }
+  heap[i] = last;
 }
 
 /** Writes one value outside a larger transaction; `expireIn` in ms. */

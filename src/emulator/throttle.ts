@@ -76,6 +76,11 @@ export class LoginThrottle {
     this.#windows.clear();
   }
 
+  /** Forgets the windows that start after `now` (the clock went back to real time). */
+  forgetFrom(now: number): void {
+    for (const [key, w] of this.#windows) if (w.start > now) this.#windows.delete(key);
+  }
+
   /** How many windows are kept (for tests of the sweep). */
   get size(): number {
     return this.#windows.size;
@@ -89,11 +94,11 @@ export class LoginThrottle {
       const w = this.#windows.get(key);
       if (w && now < w.start + this.#windowMs) {
         w.count++;
-        return w;
+        return [key, w] as const;
       }
       const fresh = { count: 1, start: now };
       this.#windows.set(key, fresh);
-      return fresh;
+      return [key, fresh] as const;
     });
     let refunded = false;
     return {
@@ -101,7 +106,11 @@ export class LoginThrottle {
       refund: () => {
         if (refunded) return;
         refunded = true;
-        for (const w of windows) w.count = Math.max(0, w.count - 1);
+        for (const [key, w] of windows) {
+          w.count = Math.max(0, w.count - 1);
+          // An empty window counts nothing: not kept (one per account that logged in, else).
+          if (w.count === 0 && this.#windows.get(key) === w) this.#windows.delete(key);
+        }
       },
     };
   }

@@ -1,8 +1,9 @@
 /**
  * The emulator's UI, `GET /_emulator/ui`: one page with no build step, reading and writing only
  * through the same-origin `/_emulator` routes (JSON). Accounts with their current TOTP code, an
- * account's agent tree, assets, e-mail accounts and credentials, the SMS outbox, the clock, reset
- * and legacy users. Off with `devRoutes: false`, like every `/_emulator` route.
+ * account's agent tree, assets, e-mail accounts and credentials, the SMS outbox, the clock (its
+ * offset from real time, with a way back to it), reset and legacy users. Off with
+ * `devRoutes: false`, like every `/_emulator` route.
  *
  * @module
  */
@@ -28,15 +29,27 @@ export const EMULATOR_UI = `<!doctype html>
   button { font: inherit; padding: .3rem .8rem; border-radius: .4rem; border: 1px solid var(--line); background: none; cursor: pointer; }
   button.danger { color: #dc2626; border-color: #dc262680; } input { font: inherit; padding: .25rem .4rem; border-radius: .3rem; border: 1px solid var(--line); }
   section.card { border: 1px solid var(--line); border-radius: .6rem; padding: .6rem 1rem 1rem; margin-top: 1rem; }
+  .offset { font-weight: 600; } .ahead .offset { color: #b45309; }
+  #drift { margin: .8rem 0 0; padding: .5rem .8rem; border-radius: .5rem; border: 1px solid #d9770680; background: #f59e0b1a; }
+  .wide { overflow-x: auto; } #seconds { width: 5.5rem; } #drift code { word-break: normal; white-space: nowrap; }
+  @media (max-width: 600px) {
+    body { padding: 1rem; } header { gap: .6rem 1rem; } h1 { width: 100%; margin: 0; }
+    th, td { padding: .3rem .35rem; } .code { font-size: 1rem; letter-spacing: .06em; }
+    .narrow-hide { display: none; }
+  }
 </style>
 <header>
   <h1>CirtusAI emulator</h1>
-  <span>Clock: <strong id="clock">…</strong></span>
+  <span id="clockbox">Clock: <strong id="clock">…</strong> <span class="offset" id="offset"></span></span>
   <form id="advance"><input id="seconds" type="number" min="0" value="60" size="5" aria-label="seconds"> s <button>Advance</button></form>
+  <button id="realtime" hidden>Back to real time</button>
   <button id="reset" class="danger">Reset…</button>
 </header>
+<p id="drift" role="status" hidden>The emulator's clock is ahead of real time. Authenticator apps follow real time,
+  so their codes (and oathtool's, and <code>loginWith2fa({ totpSecret })</code>'s) are refused until you go back to real time;
+  the codes shown here follow the emulator's clock.</p>
 <h2>Accounts</h2>
-<table id="accounts"><thead><tr><th>Username</th><th>E-mail</th><th>2FA</th><th>Current code</th><th>Backup codes</th></tr></thead><tbody></tbody></table>
+<div class="wide"><table id="accounts"><thead><tr><th>Username</th><th class="narrow-hide">E-mail</th><th>2FA</th><th>Current code</th><th class="narrow-hide">Backup codes</th></tr></thead><tbody></tbody></table></div>
 <p class="muted" id="empty" hidden>No accounts yet: register one through the API.</p>
 <section class="card" id="account" hidden></section>
 <h2>SMS outbox</h2>
@@ -60,6 +73,19 @@ const api = async (path, init = {}) => {
 };
 let chosen = null;
 let offset = 0; // emulator time minus browser time, ms
+// "1 h 2 min", "45 s": how far ahead of real time the clock is.
+function span(seconds) {
+  const d = Math.floor(seconds / 86400), h = Math.floor(seconds % 86400 / 3600), m = Math.floor(seconds % 3600 / 60), s = Math.round(seconds % 60);
+  return [d && d + " d", h && h + " h", m && m + " min", (s || seconds < 60) && s + " s"].filter(Boolean).join(" ");
+}
+async function clock() {
+  const { offset_seconds } = await api("/clock");
+  const ahead = offset_seconds > 0;
+  $("#clockbox").classList.toggle("ahead", ahead);
+  $("#offset").textContent = ahead ? "(" + span(offset_seconds) + " ahead of real time)" : "(real time)";
+  $("#drift").hidden = !ahead;
+  $("#realtime").hidden = !ahead;
+}
 function tick() {
   const now = new Date(Date.now() + offset);
   $("#clock").textContent = now.toISOString().replace("T", " ").slice(0, 19) + " UTC";
@@ -73,10 +99,10 @@ async function accounts() {
   offset = now * 1000 - Date.now();
   $("#empty").hidden = list.length > 0;
   $("#accounts tbody").innerHTML = list.map((a) => \`<tr class="pick \${a.id === chosen ? "chosen" : ""}" data-id="\${a.id}">
-    <td>\${esc(a.username)} \${a.legacy ? '<span class="tag">legacy</span>' : ""}</td><td>\${esc(a.email)}</td>
+    <td>\${esc(a.username)} \${a.legacy ? '<span class="tag">legacy</span>' : ""}</td><td class="narrow-hide">\${esc(a.email)}</td>
     <td>\${a.legacy ? "none" : (a.is_2fa_enabled ? "enabled" : "pending") + " · " + esc(a.method)}</td>
     <td>\${a.code ? \`<span class="code" data-code="\${esc(a.username)}">\${a.code}</span> <span class="muted" data-left></span>\` : "–"}</td>
-    <td>\${a.legacy ? "–" : a.backup_codes_left}</td></tr>\`).join("");
+    <td class="narrow-hide">\${a.legacy ? "–" : a.backup_codes_left}</td></tr>\`).join("");
   for (const row of document.querySelectorAll("#accounts tr.pick")) {
     row.onclick = () => { chosen = row.dataset.id; accounts(); account(); };
   }
@@ -107,11 +133,15 @@ async function sms() {
     '<tr><td colspan="4" class="muted">no SMS sent</td></tr>';
 }
 async function refresh() {
-  try { await Promise.all([accounts(), sms(), account()]); } catch (err) { console.error(err); }
+  try { await Promise.all([clock(), accounts(), sms(), account()]); } catch (err) { console.error(err); }
 }
 $("#advance").onsubmit = async (e) => {
   e.preventDefault();
   await api("/clock/advance", { method: "POST", body: JSON.stringify({ seconds: Number($("#seconds").value) }) });
+  await refresh();
+};
+$("#realtime").onclick = async () => {
+  await api("/clock/reset", { method: "POST", body: "{}" });
   await refresh();
 };
 $("#reset").onclick = async () => {

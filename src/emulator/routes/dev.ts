@@ -6,8 +6,14 @@ import type { SmsOutbox } from "../sms.ts";
 import type { AssetRecord, EmailAccountRecord, UserRecord } from "../records.ts";
 import { Totp } from "../../sdk/totp.ts";
 import { agentBody, assetBody } from "./agents.ts";
-import { maskSecrets } from "./wallets.ts";
+import { maskSecrets } from "../mask_secrets.ts";
 import { EMULATOR_UI } from "../ui.ts";
+import { MAX_CLOCK_OFFSET_MS } from "../clock.ts";
+
+/** The clock as the dev routes show it: now, and how far ahead of real time. */
+function clockBody(backend: Backend) {
+  return { now: backend.now() / 1000, offset_seconds: backend.clock.offset / 1000 };
+}
 
 /**
  * `/_emulator`: helpers for tests and development (never part of the real API). They change
@@ -50,7 +56,7 @@ export function devRoutes(
         "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:",
     }));
 
-  app.get("/clock", (c) => c.json({ now: backend.now() / 1000 }));
+  app.get("/clock", (c) => c.json(clockBody(backend)));
 
   // Every account, with the TOTP code its authenticator shows now (the emulator's clock).
   app.get("/accounts", async (c) => {
@@ -97,14 +103,25 @@ export function devRoutes(
 
   app.post("/clock/advance", async (c) => {
     const { seconds } = await readJson<{ seconds: number }>(c, {});
-    if (typeof seconds !== "number" || !(seconds >= 0)) {
+    const room = (MAX_CLOCK_OFFSET_MS - backend.clock.offset) / 1000;
+    if (typeof seconds !== "number" || !(seconds >= 0 && seconds <= room)) {
       throw new Problem(422, [{
         loc: ["body", "seconds"],
-        msg: "seconds must be a non-negative number",
+        msg: `seconds must be a number from 0 to ${Math.floor(room)} ` +
+          "(the clock runs at most 100 years ahead of real time)",
         type: "value_error",
       }]);
     }
-    return c.json({ now: backend.clock.advance(seconds * 1000) / 1000 });
+    backend.clock.advance(seconds * 1000);
+    await backend.clockSaved();
+    return c.json(clockBody(backend));
+  });
+
+  // Back to real time, where authenticator apps are (the data stays).
+  app.post("/clock/reset", async (c) => {
+    backend.clock.reset();
+    await backend.clockSaved();
+    return c.json(clockBody(backend));
   });
 
   app.post("/reset", async (c) => {

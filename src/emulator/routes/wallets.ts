@@ -19,22 +19,7 @@ import {
 import { getValue, setValue } from "../store.ts";
 import { validationHook } from "../validation.ts";
 import { assetBody } from "./agents.ts";
-
-const SECRET_KEY = /pass|secret|token|key|credential/i;
-
-/** Secret values in a config come back masked, at any depth. */
-export function maskSecrets(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(maskSecrets);
-  if (typeof value !== "object" || value === null) return value;
-  return Object.fromEntries(
-    Object.entries(value).map((
-      [k, v],
-    ) => [
-      k,
-      SECRET_KEY.test(k) && v !== null && typeof v !== "object" ? "********" : maskSecrets(v),
-    ]),
-  );
-}
+import { maskSecrets } from "../mask_secrets.ts";
 
 function accountBody(a: EmailAccountRecord) {
   return {
