@@ -72,6 +72,16 @@ Deno.test("every operation: operationId is the SDK method, tagged with its resou
   assert.ok(doc.servers.length > 0);
 });
 
+Deno.test("the document's server is the origin it was fetched from, so /docs calls this emulator", async () => {
+  const emulator = testEmulator();
+  assert.deepEqual((await documentOf(emulator)).servers.map((s) => s.url), [
+    "http://emulator.test",
+  ]);
+  const served = await emulator.fetch("http://127.0.0.1:18123/openapi.json");
+  const doc = await served.json() as Doc;
+  assert.deepEqual(doc.servers.map((s) => s.url), ["http://127.0.0.1:18123"]);
+});
+
 Deno.test("security: [] on the public routes, bearer on the others, and both are what the server does", async () => {
   const emulator = testEmulator();
   const doc = await documentOf(emulator);

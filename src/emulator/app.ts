@@ -173,8 +173,14 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   app.use("*", limitBody(options.maxBodyBytes ?? 1024 * 1024));
 
   // The wire contract as OpenAPI 3.1, where FastAPI serves its own: made from the routes.
-  let document: unknown;
-  app.get("/openapi.json", (c) => c.json(document ??= openApiDocument(app, VERSION)));
+  let document: Record<string, unknown> | undefined;
+  // The document names the origin it was fetched from as its server, so that /docs' "Try it out"
+  // calls this emulator whatever its port (the Host check has already vetted that origin).
+  app.get("/openapi.json", (c) => {
+    document ??= openApiDocument(app, VERSION) as Record<string, unknown>;
+    const servers = [{ url: new URL(c.req.url).origin, description: "this emulator" }];
+    return c.json({ ...document, servers });
+  });
   app.route("/docs", docsRoutes());
   app.route("/auth", authRoutes(backend));
   app.route("/agents", agentRoutes(backend));
