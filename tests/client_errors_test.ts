@@ -90,6 +90,17 @@ Deno.test("any 4xx from verify-2fa is a TwoFactorAuthenticationError, and the co
   }
 });
 
+Deno.test("a 429 from verify-2fa (the second factor locked) is a RateLimitError with retryAfter", async () => {
+  const c = client(() =>
+    json({ detail: "Too many wrong 2FA codes" }, 429, { "retry-after": "771" })
+  );
+  await assert.rejects(() => c.auth.verify2fa("tmp-token", "918273"), (err: unknown) => {
+    assert.ok(err instanceof RateLimitError);
+    assert.equal(err.retryAfter, 771);
+    return true;
+  });
+});
+
 Deno.test("error bodies that are not JSON are kept as text", async () => {
   const c = client(() => new Response("Bad Gateway", { status: 502 }));
   await assert.rejects(() => c.agents.listAgents(), (err: unknown) => {

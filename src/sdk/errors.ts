@@ -12,7 +12,7 @@
  * └── APIError                        the server answered with an error status
  *     ├── BadRequestError             400
  *     ├── AuthenticationError         401
- *     │   └── TwoFactorAuthenticationError  any 4xx from the 2FA verification step
+ *     │   └── TwoFactorAuthenticationError  a 4xx but 429 from the 2FA verification step
  *     ├── PermissionDeniedError       403
  *     ├── NotFoundError               404
  *     ├── ConflictError               409

@@ -467,7 +467,9 @@ export class HttpClient {
       method: spec.method,
       path: spec.path,
     };
-    if (spec.twoFactor && answer.status >= 400 && answer.status < 500) {
+    // A second factor refused; a 429 (the account's second factor locked) stays a RateLimitError,
+    // whose retryAfter says when to try again.
+    if (spec.twoFactor && answer.status >= 400 && answer.status < 500 && answer.status !== 429) {
       return new TwoFactorAuthenticationError(init);
     }
     return APIError.from(init);
