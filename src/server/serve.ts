@@ -10,6 +10,7 @@
  * @module
  */
 import { InvalidArgumentError } from "../sdk/errors.ts";
+import { warmUpProcess } from "./process_warm_up.ts";
 import { checkedRequest } from "./request_url.ts";
 
 /** How long a client may take; each in ms, `Infinity` for no limit. */
@@ -96,6 +97,8 @@ export async function serve(handler: ServeHandler, options: ServeOptions): Promi
       }
     }
   }
+  // Before any client can take the last file descriptor, which Deno would need for it.
+  warmUpProcess();
   if ("Deno" in globalThis && options.deadlines === false) {
     let fallbackHost = "localhost";
     const server = Deno.serve(

@@ -172,9 +172,12 @@ async function write(res: ServerResponse, response: Response): Promise<void> {
   res.end();
 }
 
-/** The server's listening handle (Node's `_handle`, not in its types). */
+/** The server's listening handle (Node's `_handle`, not in its types), if it has one as known. */
 function listening(server: object): { listen(backlog: number): number } | undefined {
-  return (server as { _handle?: { listen(backlog: number): number } })._handle ?? undefined;
+  const handle = (server as { _handle?: { listen?: unknown } })._handle;
+  return typeof handle?.listen === "function"
+    ? handle as { listen(backlog: number): number }
+    : undefined;
 }
 
 /** On Deno, a listen error as the `Deno.errors` class `Deno.serve` would throw. */
