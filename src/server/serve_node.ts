@@ -253,15 +253,10 @@ export function serveNode(
       res.writeHead(400, { "content-type": "application/json", connection: "close" });
       return void res.end('{"detail":"Bad request: its target or Host is not allowed"}');
     }
-    let answer: Response | Promise<Response>;
-    try {
-      answer = handler(request, conn.info);
-    } catch {
-      return failed(res);
-    }
-    // An answer made at once is written at once, without waiting a microtask for it.
-    if (answer instanceof Response) write(res, answer).catch(() => failed(res));
-    else Promise.resolve(answer).then((response) => write(res, response)).catch(() => failed(res));
+    Promise.resolve()
+      .then(() => handler(request, conn.info))
+      .then((response) => write(res, response))
+      .catch(() => failed(res));
   });
   // Not in Node's types, but its own server reads it (and its tests set it): a client that shuts
   // its side after a request is answered, then the connection ends.
