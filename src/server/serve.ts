@@ -1,6 +1,6 @@
 /**
  * Serves a `fetch` handler over HTTP/1.1 on Deno or Node 20+, with `node:http` on both: each
- * request turned into a `Request` and the `Response` streamed back (`serve_node.ts`). The
+ * request turned into a `Request` and the `Response` written back (`serve_node.ts`). The
  * handler's second argument carries the client's address as `{ remoteAddr: { hostname } }`.
  *
  * Clients get time limits (see {@linkcode ClientDeadlines}): for a request's head, for the whole

@@ -1,6 +1,7 @@
 /**
  * {@linkcode serve} on `node:http`, on Node and on Deno alike: each request turned into a
- * `Request` (its body streamed) and each `Response` written back as it streams.
+ * `Request` (its body streamed) and each `Response` written back, in one write with its head when
+ * its body is one piece, else as it streams.
  *
  * Node's server parses HTTP/1.1 itself (llhttp: smuggling shapes such as `Content-Length` with
  * `Transfer-Encoding` are a 400, a head over `maxHeaderSize` a 431) and keeps the time limits on
@@ -16,9 +17,13 @@
  *   reset has none, and is closed before any request of it reaches the handler.
  * - `request.url` comes from the path-only target and a checked `Host` ({@linkcode requestUrl}).
  * - A connection that never sent a byte is closed without a 408 (a browser's spare connection).
+ * - An answer whose `Content-Length` is not its body's length: Node writes what it is given, and
+ *   the connection is out of step; here it is a 500, or (past 1 MiB, whose head is sent before
+ *   the body has all come) the connection is closed.
  * - On Deno, the listener stops accepting for good once it has run out of file descriptors
  *   (nothing is reported): it is told to listen again every quarter second, which has it accept
- *   again once some are free.
+ *   again once some are free. (What the process itself needs a descriptor for on first use is
+ *   set up before the server starts: `process_warm_up.ts`.)
  *
  * @module
  */
