@@ -209,7 +209,7 @@ Deno.test("deadlines: Deno.serve alone keeps a trickling client (what the limits
 
 Deno.test("deadlines: out of file descriptors for a while, the server goes on serving (Deno.serve alone stops)", async () => {
   // A server limited to 64 descriptors; 80 clients at once take them all for over a second (past
-  // the half second after start when \`deno run\` adds its own first signal listener, which
+  // the half second after start when `deno run` adds its own first signal listener, which
   // panicked without a descriptor), then leave.
   const dir = await Deno.makeTempDir({ prefix: "cirtusai-emfile-" });
   // Empty: what is seen is whether it could be read when the TLS roots were loaded.
