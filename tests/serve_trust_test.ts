@@ -1,5 +1,6 @@
-// What a client cannot do to serve(), on the wire (raw sockets): on Deno (in this process) and on
-// Node (serve() bundled for Node, in a child process), with the same echo handler.
+// What a client cannot do to serve(), and what it gets back, on the wire (raw sockets): on Deno (in
+// this process) and on Node (serve() bundled for Node, in a child process), with the same echo
+// handler.
 import assert from "node:assert/strict";
 import { serve } from "../src/server/serve.ts";
 import { rawConnection as raw } from "./raw_connection.ts";
@@ -120,6 +121,50 @@ async function origins(port: number): Promise<void> {
 }
 
 onBoth("request.url: the path-only target and a checked Host, or 400", origins);
+
+onBoth(
+  "answers: a whole body with its length, a stream chunked, Set-Cookie apart, a false length refused",
+  async (port) => {
+    /** The answer to `GET path` on a connection of its own, as it came. */
+    const get = async (path: string) => {
+      const client = await raw(port);
+      await client.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      await within(client.closed, 2_000);
+      client.close();
+      const [head, ...body] = client.text().split("\r\n\r\n");
+      return { head: head.toLowerCase(), body: body.join("\r\n\r\n") };
+    };
+    const text = await get("/answer/text");
+    assert.match(text.head, /^http\/1\.1 200 /);
+    assert.match(text.head, /\r\ncontent-length: 13(\r\n|$)/);
+    assert.doesNotMatch(text.head, /transfer-encoding/);
+    assert.equal(text.body, "a string body");
+    const streamed = await get("/answer/streamed");
+    assert.match(streamed.head, /\r\ntransfer-encoding: chunked(\r\n|$)/);
+    assert.equal(streamed.body, "4\r\none \r\n4\r\ntwo \r\n5\r\nthree\r\n0\r\n\r\n");
+    const sized = await get("/answer/sized");
+    assert.match(sized.head, /\r\ncontent-length: 7(\r\n|$)/);
+    assert.equal(sized.body, "one two");
+    const lying = await get("/answer/lying");
+    assert.match(
+      lying.head,
+      /^http\/1\.1 500 /,
+      `a Content-Length that is not the body's: ${lying.head}`,
+    );
+    // Its head is sent before the body is short: the connection is closed, not kept out of step.
+    const client = await raw(port);
+    await client.write("GET /answer/lying-large HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert.notEqual(await within(client.closed, 300), "open", "kept open after a short body");
+    client.close();
+    const cookies = await get("/answer/cookies");
+    assert.match(cookies.head, /^http\/1\.1 204 /);
+    assert.deepEqual(cookies.head.match(/\r\nset-cookie: [^\r]*/g), [
+      "\r\nset-cookie: a=1; path=/",
+      "\r\nset-cookie: b=2; path=/",
+    ]);
+    assert.match(cookies.head, /\r\nx-list: 1, 2(\r\n|$)/);
+  },
+);
 
 Deno.test("serve on Deno, deadlines: false (Deno.serve): the same origin checks", async () => {
   const server = await serve(echo, { port: 0, hostname: "127.0.0.1", deadlines: false });

@@ -1,6 +1,6 @@
 /**
  * Serves a `fetch` handler over HTTP/1.1 on Deno or Node 20+, with `node:http` on both: each
- * request turned into a `Request` and the `Response` streamed back (`serve_node.ts`). The
+ * request turned into a `Request` and the `Response` written back (`serve_node.ts`). The
  * handler's second argument carries the client's address as `{ remoteAddr: { hostname } }`.
  *
  * Clients get time limits (see {@linkcode ClientDeadlines}): for a request's head, for the whole
@@ -10,6 +10,7 @@
  * @module
  */
 import { InvalidArgumentError } from "../sdk/errors.ts";
+import { warmUpProcess } from "./process_warm_up.ts";
 import { checkedRequest } from "./request_url.ts";
 
 /** How long a client may take; each in ms, `Infinity` for no limit. */
@@ -96,6 +97,8 @@ export async function serve(handler: ServeHandler, options: ServeOptions): Promi
       }
     }
   }
+  // Before any client can take the last file descriptor, which Deno would need for it.
+  warmUpProcess();
   if ("Deno" in globalThis && options.deadlines === false) {
     let fallbackHost = "localhost";
     const server = Deno.serve(

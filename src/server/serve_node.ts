@@ -1,6 +1,7 @@
 /**
  * {@linkcode serve} on `node:http`, on Node and on Deno alike: each request turned into a
- * `Request` (its body streamed) and each `Response` written back as it streams.
+ * `Request` (its body streamed) and each `Response` written back, in one write with its head when
+ * its body is one piece, else as it streams.
  *
  * Node's server parses HTTP/1.1 itself (llhttp: smuggling shapes such as `Content-Length` with
  * `Transfer-Encoding` are a 400, a head over `maxHeaderSize` a 431) and keeps the time limits on
@@ -16,28 +17,31 @@
  *   reset has none, and is closed before any request of it reaches the handler.
  * - `request.url` comes from the path-only target and a checked `Host` ({@linkcode requestUrl}).
  * - A connection that never sent a byte is closed without a 408 (a browser's spare connection).
+ * - An answer whose `Content-Length` is not its body's length: Node writes what it is given, and
+ *   the connection is out of step; here it is a 500, or (past 1 MiB, whose head is sent before
+ *   the body has all come) the connection is closed.
  * - On Deno, the listener stops accepting for good once it has run out of file descriptors
  *   (nothing is reported): it is told to listen again every quarter second, which has it accept
- *   again once some are free.
+ *   again once some are free. (What the process itself needs a descriptor for on first use is
+ *   set up before the server starts: `process_warm_up.ts`.)
  *
  * @module
  */
 import {
   createServer,
   type IncomingMessage,
-  type OutgoingHttpHeaders,
   type ServerOptions,
   type ServerResponse,
 } from "node:http";
 import type { Socket } from "node:net";
 import { setInterval } from "node:timers";
-import type { ClientDeadlines, Served, ServeHandler, ServeOptions } from "./serve.ts";
+import type { ClientDeadlines, Served, ServeHandler, ServeInfo, ServeOptions } from "./serve.ts";
 import { requestUrl } from "./request_url.ts";
 
 /** What is known of one connection. */
 interface Connection {
-  /** The client's address, read when the connection was accepted. */
-  address: string;
+  /** What the handler is told of the client: its address, read when it was accepted. */
+  info: ServeInfo;
   /** Requests whose answer is not done yet. */
   inFlight: number;
   /** `bytesRead` when the last answer was done: more since then begin a request. */
@@ -81,9 +85,12 @@ function toRequest(req: IncomingMessage, fallbackHost: string): Request | undefi
   const raw = req.rawHeaders;
   const hosts: string[] = [];
   let chunked = false;
+  let length = "0";
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i];
     if (name.length === 4 && name.toLowerCase() === "host") hosts.push(raw[i + 1]);
+    // Node has refused a second or a malformed one (`req.headers` is not read: made on demand).
+    else if (name.length === 14 && name.toLowerCase() === "content-length") length = raw[i + 1];
     else if (name.length === 17 && name.toLowerCase() === "transfer-encoding") {
       // Node takes any list that ends in chunked; only chunked itself frames a request here.
       if (chunked || raw[i + 1].trim().toLowerCase() !== "chunked") return undefined;
@@ -93,8 +100,7 @@ function toRequest(req: IncomingMessage, fallbackHost: string): Request | undefi
   const url = requestUrl(req.url ?? "", hosts, fallbackHost);
   if (url === undefined) return undefined;
   const method = req.method ?? "GET";
-  const length = req.headers["content-length"];
-  const hasBody = chunked || (length !== undefined && length !== "0");
+  const hasBody = chunked || length.trim() !== "0";
   // A Request without an init object costs a third of one with it (Deno).
   const request = method === "GET" && !hasBody ? new Request(url) : new Request(url, {
     method,
@@ -129,33 +135,55 @@ function bodyOf(req: IncomingMessage): ReadableStream<Uint8Array> {
 }
 
 const NO_BODY = new Set([204, 205, 304]);
+/** Larger answers of a known length are streamed rather than read whole first. */
+const WHOLE_UP_TO = 1024 * 1024;
 
-/** Writes `response` to `res`: a single chunk with its length, more as they come. */
+/**
+ * Writes `response` to `res`: its head and body in one write when the body is one piece (a body
+ * made of a string or bytes, or one of a known length up to 1 MiB), else chunk by chunk as it
+ * comes.
+ */
 async function write(res: ServerResponse, response: Response): Promise<void> {
-  const headers: OutgoingHttpHeaders = {};
+  // Flat name, value pairs, as `writeHead` takes them; `forEach` gives each Set-Cookie apart.
+  const head: string[] = [];
+  let length: string | undefined;
+  let framed = false;
   response.headers.forEach((value, name) => {
-    if (name !== "set-cookie") headers[name] = value;
+    head.push(name, value);
+    if (name === "content-length") length = value;
+    else if (name === "transfer-encoding") framed = true;
   });
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length) headers["set-cookie"] = cookies;
+  const status = response.status;
   if (!response.body) {
-    res.writeHead(response.status, headers);
+    res.writeHead(status, head);
     return void res.end();
+  }
+  if (length !== undefined && Number(length) <= WHOLE_UP_TO) {
+    const body = await response.bytes();
+    // A length that is not the body's would leave the connection out of step: a 500 instead.
+    if (body.byteLength !== Number(length) && !NO_BODY.has(status)) {
+      throw new RangeError("the answer's Content-Length is not its body's length");
+    }
+    res.writeHead(status, head);
+    return void res.end(body);
   }
   const reader = response.body.getReader();
   res.once("close", () => reader.cancel().catch(() => {}));
+  // A body made of a string or bytes is one chunk, and the stream ends with it.
   const first = await reader.read();
   const second = first.done ? first : await reader.read();
   if (second.done) {
     const body = first.value;
-    if (
-      body && !NO_BODY.has(response.status) && headers["content-length"] === undefined &&
-      headers["transfer-encoding"] === undefined
-    ) headers["content-length"] = body.byteLength;
-    res.writeHead(response.status, headers);
+    if (body && !NO_BODY.has(status) && length === undefined && !framed) {
+      head.push("content-length", String(body.byteLength));
+    }
+    res.writeHead(status, head);
     return void res.end(body);
   }
-  res.writeHead(response.status, headers);
+  // Node then refuses a chunk past the stated length, and an end short of it (the connection is
+  // closed rather than left out of step).
+  if (length !== undefined) res.strictContentLength = true;
+  res.writeHead(status, head);
   const send = async (chunk: Uint8Array) => {
     if (res.write(chunk)) return;
     await new Promise((resolve) => {
@@ -172,9 +200,19 @@ async function write(res: ServerResponse, response: Response): Promise<void> {
   res.end();
 }
 
-/** The server's listening handle (Node's `_handle`, not in its types). */
+/** Answers 500 for a handler that threw (or a body that failed before its head was sent). */
+function failed(res: ServerResponse): void {
+  if (res.headersSent) return void res.destroy();
+  res.writeHead(500, { "content-type": "application/json" });
+  res.end('{"detail":"Internal Server Error"}');
+}
+
+/** The server's listening handle (Node's `_handle`, not in its types), if it has one as known. */
 function listening(server: object): { listen(backlog: number): number } | undefined {
-  return (server as { _handle?: { listen(backlog: number): number } })._handle ?? undefined;
+  const handle = (server as { _handle?: { listen?: unknown } })._handle;
+  return typeof handle?.listen === "function"
+    ? handle as { listen(backlog: number): number }
+    : undefined;
 }
 
 /** On Deno, a listen error as the `Deno.errors` class `Deno.serve` would throw. */
@@ -220,15 +258,10 @@ export function serveNode(
       res.writeHead(400, { "content-type": "application/json", connection: "close" });
       return void res.end('{"detail":"Bad request: its target or Host is not allowed"}');
     }
-    const info = { remoteAddr: { hostname: conn.address } };
     Promise.resolve()
-      .then(() => handler(request, info))
+      .then(() => handler(request, conn.info))
       .then((response) => write(res, response))
-      .catch(() => {
-        if (res.headersSent) return void res.destroy();
-        res.writeHead(500, { "content-type": "application/json" });
-        res.end('{"detail":"Internal Server Error"}');
-      });
+      .catch(() => failed(res));
   });
   // Not in Node's types, but its own server reads it (and its tests set it): a client that shuts
   // its side after a request is answered, then the connection ends.
@@ -237,7 +270,11 @@ export function serveNode(
   server.on("connection", (socket: Socket) => {
     const address = socket.remoteAddress;
     if (address === undefined) return void socket.destroy(); // reset before it was accepted
-    connections.set(socket, { address, inFlight: 0, idleBytes: 0 });
+    connections.set(socket, {
+      info: { remoteAddr: { hostname: address } },
+      inFlight: 0,
+      idleBytes: 0,
+    });
     socket.once("close", () => connections.delete(socket));
   });
 
