@@ -139,6 +139,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   // The clock first: it is part of the stored state (an emulator restarted on its data).
   const ready = backend.restoreClock()
     .then(() => Promise.all((options.legacyUsers ?? []).map(createLegacyUser))).then(() => {});
+  // A failed start (the store closed or unreadable) is reported to the requests that wait for it
+  // and to `emulator.ready`'s own callers, never as an unhandled rejection of its own.
+  ready.catch(() => {});
 
   const app = new OpenAPIHono<AppEnv>();
   // ---- the emulator's own front (request log, Host check, GET /): not part of the API ----
