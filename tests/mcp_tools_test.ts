@@ -18,6 +18,7 @@ import { SUPPORTED_CHAINS } from "../src/emulator/wallet_keys.ts";
 import { type CirtusAITool, cirtusaiTools, schemaError } from "../src/tools/tools.ts";
 import { ServiceLogin } from "../src/mcp/service_login.ts";
 import { StoredSession } from "../src/mcp/stored_session.ts";
+import { CredentialsStore } from "../src/cli/credentials.ts";
 import { createMcpServer } from "../src/mcp/server.ts";
 import { codeAt, signUp, testEmulator } from "./helpers.ts";
 import type { Emulator } from "../src/emulator/mod.ts";
@@ -358,10 +359,62 @@ Deno.test("StoredSession: a login saved after the server started is picked up wi
     tokenStore: store,
     maxRetries: 0,
   });
-  const t = byName(cirtusaiTools(agentClient, { session: new StoredSession(agentClient, store) }));
+  const t = byName(cirtusaiTools(agentClient, { session: new StoredSession(agentClient) }));
   await assert.rejects(t.list_agents.execute({}), /401: Not authenticated/);
   store.save({ access_token: person.token!, refresh_token: person.refreshToken! });
   assert.equal(((await t.list_agents.execute({})).agents as unknown[]).length, 1);
+});
+
+Deno.test("StoredSession: a login in the credentials file is adopted in memory only, with its expiry; nothing is written back", async () => {
+  const emulator = testEmulator();
+  const { client: person } = await signUp(emulator);
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/credentials.json`;
+  const store = new CredentialsStore({ profile: "default", apiUrl: "http://emulator.test", path });
+  try {
+    const requests: string[] = [];
+    const agentClient = new CirtusAIClient("http://emulator.test", {
+      tokenStore: store,
+      maxRetries: 0,
+      fetch: (input, init) => {
+        const request = new Request(input, init);
+        requests.push(`${request.method} ${new URL(request.url).pathname}`);
+        return emulator.fetch(request);
+      },
+    });
+    const t = byName(cirtusaiTools(agentClient, { session: new StoredSession(agentClient) }));
+    await assert.rejects(t.list_agents.execute({}), /401: Not authenticated/);
+    // The person logs in at a terminal; the file holds the pair and when its access token ends.
+    const expiresAt = Date.now() + 20 * 60_000;
+    await store.save({
+      access_token: person.token!,
+      refresh_token: person.refreshToken!,
+      expires_at: expiresAt,
+    });
+    const before = await Deno.readTextFile(path);
+    assert.equal(((await t.list_agents.execute({})).agents as unknown[]).length, 1);
+    assert.equal(agentClient.token, person.token);
+    assert.equal(
+      await Deno.readTextFile(path),
+      before,
+      "the file is as the person's login left it (a pair rotated meanwhile is never overwritten)",
+    );
+
+    // Another process refreshed and saved a pair that is about to expire: the agent's client
+    // adopts it with its expiry, so it refreshes before the call instead of after a 401.
+    await agentClient.setToken(null); // the session ended (a logout) ...
+    await person.auth.refresh(); // ... and a new pair was saved by another process
+    await store.save({
+      access_token: person.token!,
+      refresh_token: person.refreshToken!,
+      expires_at: Date.now() - 1,
+    });
+    requests.length = 0;
+    assert.equal(((await t.list_agents.execute({})).agents as unknown[]).length, 1);
+    assert.deepEqual(requests, ["GET /agents", "POST /auth/refresh", "GET /agents"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 /** The MCP server on `tools`, with the SDK's client, in-process. */

@@ -70,7 +70,7 @@ async function sessionOf(
   }
   return {
     client: ctx.client,
-    session: new StoredSession(ctx.client, ctx.credentials),
+    session: new StoredSession(ctx.client),
     who: `as ${saved?.username ?? "the account"} (the CLI's session of profile ${ctx.profile})`,
     stored: true,
   };
