@@ -14,7 +14,7 @@ import {
   MemoryTokenStore,
   NotFoundError,
 } from "../mod.ts";
-import { SUPPORTED_CHAINS } from "../src/emulator/wallet_keys.ts";
+import { SUPPORTED_CHAINS } from "../src/sdk/chains.ts";
 import { type CirtusAITool, cirtusaiTools, schemaError } from "../src/tools/tools.ts";
 import { ServiceLogin } from "../src/mcp/service_login.ts";
 import { StoredSession } from "../src/mcp/stored_session.ts";
@@ -175,7 +175,7 @@ Deno.test("every tool, with valid input, against the emulator", async () => {
   };
   assert.equal(email_accounts[0].config.host, "imap.example.com");
   assert.ok(!JSON.stringify(email_accounts).includes("hunter2-imap"));
-  assert.equal(email_accounts[0].config.mnemonic, "[redacted]", "one the emulator leaves");
+  assert.equal(email_accounts[0].config.mnemonic, "********");
 
   const did = await t.get_did.execute({ agent_id: child.id });
   assert.equal(did.did, child.did);
@@ -198,6 +198,18 @@ Deno.test("every tool, with valid input, against the emulator", async () => {
     credential: `${issued.credential}x`,
   });
   assert.equal(t.verify_credential_offline.summarize(tampered), "Not verified: invalid signature");
+  // A credential object is judged by what it claims too, not by its proof alone.
+  const claimed = {
+    credential: {
+      credentialSubject: { id: "did:evil", admin: true },
+      proof: { jwt: issued.credential },
+    },
+  };
+  for (const tool of [t.verify_credential_offline, t.verify_credential]) {
+    const verdict = await tool.execute(claimed);
+    assert.equal(verdict.verified, false, tool.name);
+    assert.match(tool.summarize(verdict), /does not agree with its proof\.jwt/, tool.name);
+  }
 
   // A second factor that logged in is enabled (the emulator refuses to re-key it from then on).
   const status = await t.get_2fa_status.execute({});
@@ -236,7 +248,7 @@ Deno.test("bad input gets the schema's error and sends nothing, for every tool",
     get_did: { agent_id: "x".repeat(300) },
     issue_credential: { subject_id: "s", types: "AgentCapability", claim: {} },
     verify_credential: { credential: "" },
-    verify_credential_offline: { credential: { a: 1 } },
+    verify_credential_offline: { credential: 5 },
     get_2fa_status: { code: "123456" },
     delete_agent: { agent_id: "" },
     unlink_child_agent: { child: "c" },
@@ -301,6 +313,61 @@ Deno.test("ServiceLogin: logs in on the first call, once for concurrent calls, a
   assert.equal(requests.length, before);
 });
 
+Deno.test("a real server's unmasked e-mail config reaches no model: the emulator's mask, at any depth", async () => {
+  const config = {
+    host: "imap.example.com",
+    user: "ops",
+    pwd: "hunter2",
+    credential: "c-secret",
+    authorization: "Basic b3BzOmh1bnRlcjI=",
+    cookie: "sid=abc",
+    access_key: "AKIA-secret",
+    client_key: "ck-secret",
+    smtp: { auth: { passwd: ["hunter3", { again: "hunter4" }] }, port: 587 },
+    oauth: { client_id: "visible", tokens: { refresh: "rt-secret" } },
+    none: null,
+    secret: null,
+  };
+  const client = new CirtusAIClient("http://api.test", {
+    token: "t",
+    fetch: () =>
+      Promise.resolve(Response.json([{
+        id: "e1",
+        provider: "imap",
+        email_address: "ops@example.com",
+        config,
+      }])),
+  });
+  const { email_accounts } = await byName(cirtusaiTools(client)).list_email_accounts.execute({});
+  const shown = (email_accounts as { config: Record<string, unknown> }[])[0].config;
+  assert.deepEqual(shown, {
+    host: "imap.example.com",
+    user: "ops",
+    pwd: "********",
+    credential: "********",
+    authorization: "********",
+    cookie: "********",
+    access_key: "********",
+    client_key: "********",
+    smtp: { auth: { passwd: "********" }, port: 587 },
+    oauth: { client_id: "visible", tokens: "********" },
+    none: null,
+    secret: null,
+  });
+  for (const value of ["hunter", "c-secret", "b3Bz", "sid=", "AKIA", "ck-secret", "rt-secret"]) {
+    assert.ok(!JSON.stringify(email_accounts).includes(value), value);
+  }
+  // The emulator answers the same config masked the same way (one mask for both).
+  const emulator = testEmulator();
+  const { client: owner } = await signUp(emulator);
+  const linked = await owner.wallets.createEmailAccount({
+    provider: "imap",
+    email_address: "ops@example.com",
+    config,
+  });
+  assert.deepEqual(linked.config, shown);
+});
+
 Deno.test("secret-looking fields of asset answers are not handed on, should a server send them", async () => {
   const client = new CirtusAIClient("http://api.test", {
     token: "t",
@@ -318,8 +385,8 @@ Deno.test("secret-looking fields of asset answers are not handed on, should a se
   assert.deepEqual(wallet, {
     id: "w1",
     type: "wallet",
-    details: { chain: "base", address: "0xabc", seed_phrase: "[redacted]" },
-    private_key: "[redacted]",
+    details: { chain: "base", address: "0xabc", seed_phrase: "********" },
+    private_key: "********",
     chain: "base",
     address: "0xabc",
   });
