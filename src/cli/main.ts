@@ -111,7 +111,15 @@ function shownMessage(err: unknown): string {
   return clean(text);
 }
 
-/** Runs the CLI with `argv` (without the program name); returns the exit code. */
+/**
+ * Runs the CLI with `argv` (without the program name); returns the exit code.
+ *
+ * @example
+ * ```ts
+ * import { main } from "@cirtusai/sdk/cli";
+ * const code = await main(["totp", "code", "JBSWY3DPEHPK3PXP"]); // prints the current code
+ * ```
+ */
 export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes("--debug");
   const red = style(colour(sys.stderr)).red;

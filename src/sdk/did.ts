@@ -103,7 +103,16 @@ export function publicKeyFromDidKey(did: string): Uint8Array<ArrayBuffer> {
   return new Uint8Array(bytes.slice(2));
 }
 
-/** Whether `value` is a well-formed Ed25519 did:key. */
+/**
+ * Whether `value` is a well-formed Ed25519 did:key.
+ *
+ * @example
+ * ```ts
+ * import { isDidKey } from "@cirtusai/sdk/did";
+ * isDidKey("did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp"); // true
+ * isDidKey("did:web:example.com"); // false
+ * ```
+ */
 export function isDidKey(value: string): boolean {
   try {
     publicKeyFromDidKey(value);
@@ -228,7 +237,23 @@ export async function signCredentialJwt(input: SignCredentialInput): Promise<str
   return `${signingInput}.${base64urlEncode(new Uint8Array(signature))}`;
 }
 
-/** Seconds by which `nbf` may lie ahead of the verifier's clock, and `exp` behind it. */
+/**
+ * Seconds by which `nbf` may lie ahead of the verifier's clock, and `exp` behind it.
+ *
+ * @example
+ * ```ts
+ * import { CLOCK_SKEW_S, createDidKey, signCredentialJwt } from "@cirtusai/sdk/did";
+ * import { verifyCredentialJwt } from "@cirtusai/sdk/did";
+ * const issuer = await createDidKey();
+ * const jwt = await signCredentialJwt({
+ *   issuer: issuer.did, privateKey: issuer.privateKey, subject: issuer.did,
+ *   types: ["Example"], claim: {}, now: 0, expiresIn: 60, // exp: 60 s after the epoch
+ * });
+ * const at = (seconds: number) => verifyCredentialJwt(jwt, { now: seconds * 1000 });
+ * console.log((await at(60 + CLOCK_SKEW_S - 1)).verified); // true
+ * console.log((await at(60 + CLOCK_SKEW_S)).verified); // false: expired
+ * ```
+ */
 export const CLOCK_SKEW_S = 60;
 const VC_CONTEXT = "https://www.w3.org/2018/credentials/v1";
 

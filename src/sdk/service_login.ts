@@ -16,7 +16,7 @@ export type ServiceAccount =
   | { username: string; password: string; totpSecret: string }
   | { refreshToken: string };
 
-/** After a refused login (any 4xx), how long new attempts fail at once, so the account is not locked. */
+/** After a refused login (any 4xx), how long attempts fail at once, so the account is not locked. */
 export const REFUSAL_PAUSE_MS = 30_000;
 
 /**
