@@ -16,7 +16,7 @@ async function tempStore() {
 }
 
 Deno.test("saves of the same store while its lock is held wait for the holder; its own saves do not", async () => {
-  const { dir, path, store: make } = await tempStore();
+  const { dir, store: make } = await tempStore();
   const store = make();
   try {
     await store.save({ access_token: "a0", refresh_token: "r0" });
@@ -58,9 +58,10 @@ Deno.test("a call started inside a hold and still running after it ends holds no
   try {
     const other = make();
     let late: Promise<void> | undefined;
-    await store.lock(async () => {
+    await store.lock(() => {
       // Started inside, run after the hold has ended: it must take the lock like anyone else.
       late = sleep(50).then(() => store.save({ access_token: "late" }));
+      return Promise.resolve();
     });
     let lateDone = false;
     await Promise.all([
