@@ -457,6 +457,7 @@ Deno.test("devRoutes off: GET / lists no UI; on: the links, as HTML for a browse
   const body = await (await off.fetch("http://localhost:8000/")).json();
   assert.equal(body.links.ui, undefined);
   assert.equal(body.store, "kv");
+  await off.ready; // GET / does not wait for the clock's read from the store: closed only after it
   off.store.close();
 });
 
