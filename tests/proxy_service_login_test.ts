@@ -3,7 +3,7 @@
 // calls that wait for it) instead of taking the refusal for 30 s of 502s.
 import assert from "node:assert/strict";
 import { createProxy } from "../src/proxy/mod.ts";
-import { testEmulator } from "./helpers.ts";
+import { clientFor, testEmulator } from "./helpers.ts";
 
 const UPSTREAM = "http://upstream.test";
 const CLIENT = { remoteAddr: { hostname: "203.0.113.9" } };
@@ -12,12 +12,12 @@ Deno.test("service mode: a restart within one TOTP step logs in at the next step
   const emulator = testEmulator();
   const username = "service-bot";
   const password = "correct horse battery";
-  const reg = await emulator.fetch(`${UPSTREAM}/auth/register`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ username, email: "bot@example.com", password }),
+  // Registered only: no code of any step used yet.
+  const { secret } = await clientFor(emulator).auth.register({
+    username,
+    email: "bot@example.com",
+    password,
   });
-  const { secret } = await reg.json();
   // The clock, the proxy's and the emulator's, stands 100 ms before the end of a step.
   const realNow = Date.now;
   const end = Math.ceil(realNow() / 30_000) * 30_000 + 30_000;
