@@ -10,7 +10,7 @@ import type { CirtusAIClient } from "../sdk/client.ts";
 import { AuthenticationError } from "../sdk/errors.ts";
 import type { ToolSession } from "../tools/tools.ts";
 
-/** Runs tool calls on the session in `store`, re-read when the client has none left. */
+/** Runs tool calls on the session in the client's token store, re-read when none is left. */
 export class StoredSession implements ToolSession {
   readonly #client: CirtusAIClient;
 
