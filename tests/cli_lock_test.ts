@@ -124,8 +124,9 @@ Deno.test("a holder killed with kill -9 in the middle of a refresh: the next com
     const ms = performance.now() - started;
     assert.equal(next.code, 0, next.stderr);
     assert.equal(JSON.parse(next.stdout).length, 1);
-    // An empty `deno run` alone takes some of this; the old lock waited 10 s, then failed.
-    assert.ok(ms < 5_000, `took ${ms.toFixed(0)} ms`);
+    // The old lock waited 10 s for the dead holder, then failed; a cold `deno run` under
+    // --parallel on a loaded machine takes seconds by itself, so the bound is what tells them apart.
+    assert.ok(ms < 9_000, `took ${ms.toFixed(0)} ms (waiting for the dead holder takes 10 s)`);
   } finally {
     release.resolve();
     await server.shutdown();

@@ -420,8 +420,19 @@ Deno.test("did-jwt-vc (key-did-resolver) verifies our credentials, and we verify
   const online = await client.identity.verifyCredential(foreign.jwt);
   assert.equal(online.verified, true, "the emulator's verify");
   assert.equal((online.payload as Obj).iss, foreign.did);
-  const wrapped = await client.identity.verifyCredential({ proof: { jwt: foreign.jwt } });
-  assert.equal(wrapped.verified, true, "a credential object with proof.jwt");
+  // The credential object did-jwt-vc reads from that JWT agrees with it, for both verifiers; the
+  // same object claiming more does not.
+  const wrapped = await client.identity.verifyCredential(foreign.credential);
+  assert.equal(wrapped.verified, true, `did-jwt-vc's credential object: ${wrapped.error}`);
+  assert.equal((await verifyCredentialJwt(foreign.credential)).verified, true, "offline");
+  const more = {
+    ...foreign.credential,
+    credentialSubject: { ...foreign.credential.credentialSubject, admin: true },
+  };
+  const refused = await client.identity.verifyCredential(more);
+  assert.equal(refused.verified, false);
+  assert.equal(refused.error, (await verifyCredentialJwt(more)).error);
+  assert.match(String(refused.error), /does not agree with its proof\.jwt/);
 });
 
 Deno.test("a JWT that is not a VC: did-jwt-vc refuses it, and so do our verifiers (issue 26)", async () => {

@@ -245,8 +245,6 @@ Deno.test("a JWT signed by a did:key that is not a VC does not verify (issue 26)
 
 Deno.test("a credential object is verified as its proof.jwt; any other object is not verified", async () => {
   const { jwt } = await issue();
-  const wrapped = await verifyCredentialJwt({ proof: { type: "JwtProof2020", jwt } });
-  assert.equal(wrapped.verified, true);
   for (
     const object of [{}, { proof: {} }, { proof: { jwt: 5 } }, { proof: "x" }, { jwt }, {
       "@context": ["https://www.w3.org/2018/credentials/v1"],
@@ -258,6 +256,125 @@ Deno.test("a credential object is verified as its proof.jwt; any other object is
     assert.equal(result.verified, false, JSON.stringify(object));
     assert.match(result.error!, /proof\.jwt/);
   }
-  const tampered = await verifyCredentialJwt({ proof: { jwt: `${jwt.slice(0, -4)}AAAA` } });
+  const tampered = await verifyCredentialJwt({
+    ...objectOf(jwt),
+    proof: { jwt: `${jwt.slice(0, -4)}AAAA` },
+  });
   assert.match(tampered.error!, /invalid signature/);
+});
+
+/** The credential object a VC-JWT encodes, as did-jwt-vc gives it (VC Data Model 1.1 §6.3.1). */
+function objectOf(jwt: string): Record<string, unknown> {
+  const payload = part(jwt, 1);
+  const date = (s: number) => new Date(s * 1000).toISOString();
+  return {
+    credentialSubject: { ...payload.vc.credentialSubject, id: payload.sub },
+    issuer: { id: payload.iss },
+    id: payload.jti,
+    type: payload.vc.type,
+    "@context": payload.vc["@context"],
+    issuanceDate: date(payload.nbf),
+    ...(payload.exp ? { expirationDate: date(payload.exp) } : {}),
+    proof: { type: "JwtProof2020", jwt },
+  };
+}
+
+Deno.test("a credential object must agree with its proof.jwt: what it claims is what the JWT signs", async () => {
+  const { issuer, jwt } = await issue({ expiresIn: 3600 });
+  const object = objectOf(jwt);
+  const verified = await verifyCredentialJwt(object);
+  assert.equal(verified.verified, true, verified.error ?? "");
+  assert.deepEqual(verified.payload, part(jwt, 1), "the payload is the JWT's");
+  // The same credential spelled otherwise: members in another order, the issuer as its DID,
+  // dates without milliseconds, only the four members that must be there.
+  const payload = part(jwt, 1);
+  const spelled = [
+    Object.fromEntries(Object.entries(object).reverse()),
+    { ...object, issuer: issuer.did },
+    { ...object, issuanceDate: new Date(payload.nbf * 1000).toISOString().replace(".000", "") },
+    {
+      "@context": object["@context"],
+      type: object.type,
+      issuer: issuer.did,
+      credentialSubject: object.credentialSubject,
+      proof: object.proof,
+    },
+  ];
+  for (const same of spelled) {
+    const result = await verifyCredentialJwt(same);
+    assert.equal(result.verified, true, `${JSON.stringify(same)}: ${result.error}`);
+  }
+  // The review's case: any valid VC-JWT as the proof of claims it does not make.
+  const evil = await verifyCredentialJwt({
+    credentialSubject: { id: "did:evil", admin: true },
+    proof: { jwt },
+  });
+  assert.equal(evil.verified, false);
+  assert.match(evil.error!, /does not agree with its proof\.jwt: it has no @context/);
+  const subject = object.credentialSubject as Record<string, unknown>;
+  const differing: [string, Record<string, unknown>, RegExp][] = [
+    [
+      "another subject",
+      { ...object, credentialSubject: { ...subject, id: "did:evil" } },
+      /credentialSubject/,
+    ],
+    [
+      "a claim more",
+      { ...object, credentialSubject: { ...subject, admin: true } },
+      /credentialSubject/,
+    ],
+    ["a claim less", { ...object, credentialSubject: { id: subject.id } }, /credentialSubject/],
+    ["subjects", { ...object, credentialSubject: [subject] }, /credentialSubject/],
+    ["another issuer", { ...object, issuer: SPEC_DID }, /issuer/],
+    ["an issuer with a name", { ...object, issuer: { id: issuer.did, name: "Bank" } }, /issuer/],
+    ["another type", { ...object, type: ["VerifiableCredential", "Admin"] }, /type/],
+    [
+      "types in another order",
+      { ...object, type: ["AgentCapability", "VerifiableCredential"] },
+      /type/,
+    ],
+    ["another context", { ...object, "@context": ["https://example.org/ctx"] }, /@context/],
+    ["another id", { ...object, id: "urn:uuid:other" }, /\bid\b/],
+    ["another issuance date", { ...object, issuanceDate: "2020-01-01T00:00:00Z" }, /issuanceDate/],
+    ["a later expiry", { ...object, expirationDate: "2999-01-01T00:00:00Z" }, /expirationDate/],
+    ["a date that is no date", { ...object, issuanceDate: "yesterday" }, /issuanceDate/],
+    ["a member the JWT lacks", { ...object, credentialStatus: { id: "x" } }, /credentialStatus/],
+  ];
+  for (const key of ["@context", "type", "issuer", "credentialSubject"]) {
+    const without = { ...object };
+    delete without[key];
+    differing.push([`no ${key}`, without, new RegExp(`it has no ${key}`)]);
+  }
+  for (const [name, changed, why] of differing) {
+    const result = await verifyCredentialJwt(changed);
+    assert.equal(result.verified, false, name);
+    assert.match(result.error!, /does not agree with its proof\.jwt/, name);
+    assert.match(result.error!, why, name);
+  }
+});
+
+Deno.test("several subjects: each one's id must be the JWT's sub", async () => {
+  const key = await createDidKey();
+  const vc = (p: Record<string, unknown>) => p.vc as Record<string, unknown>;
+  const subjects = (list: unknown[]) => (p: Record<string, unknown>) => ({
+    ...p,
+    vc: { ...vc(p), credentialSubject: list },
+  });
+  const cases: [string, (p: Record<string, unknown>) => Record<string, unknown>, boolean][] = [
+    ["the sub's id and one without", subjects([{ id: SPEC_DID, a: 1 }, { b: 2 }]), true],
+    ["the sub's id twice", subjects([{ id: SPEC_DID, a: 1 }, { id: SPEC_DID, b: 2 }]), true],
+    [
+      "another id beside the sub's",
+      subjects([{ id: SPEC_DID }, { id: "did:evil", admin: true }]),
+      false,
+    ],
+    ["another id first", subjects([{ id: "did:evil", admin: true }, { id: SPEC_DID }]), false],
+  ];
+  for (const [name, change, verified] of cases) {
+    const result = await verifyCredentialJwt(
+      await signed(key, (p) => change({ ...p, sub: SPEC_DID })),
+    );
+    assert.equal(result.verified, verified, `${name}: ${result.error}`);
+    if (!verified) assert.match(result.error!, /sub and vc.credentialSubject.id differ/, name);
+  }
 });

@@ -14,10 +14,11 @@ import {
   MemoryTokenStore,
   NotFoundError,
 } from "../mod.ts";
-import { SUPPORTED_CHAINS } from "../src/emulator/wallet_keys.ts";
+import { SUPPORTED_CHAINS } from "../src/sdk/chains.ts";
 import { type CirtusAITool, cirtusaiTools, schemaError } from "../src/tools/tools.ts";
 import { ServiceLogin } from "../src/mcp/service_login.ts";
 import { StoredSession } from "../src/mcp/stored_session.ts";
+import { CredentialsStore } from "../src/cli/credentials.ts";
 import { createMcpServer } from "../src/mcp/server.ts";
 import { codeAt, signUp, testEmulator } from "./helpers.ts";
 import type { Emulator } from "../src/emulator/mod.ts";
@@ -174,7 +175,7 @@ Deno.test("every tool, with valid input, against the emulator", async () => {
   };
   assert.equal(email_accounts[0].config.host, "imap.example.com");
   assert.ok(!JSON.stringify(email_accounts).includes("hunter2-imap"));
-  assert.equal(email_accounts[0].config.mnemonic, "[redacted]", "one the emulator leaves");
+  assert.equal(email_accounts[0].config.mnemonic, "********");
 
   const did = await t.get_did.execute({ agent_id: child.id });
   assert.equal(did.did, child.did);
@@ -197,6 +198,18 @@ Deno.test("every tool, with valid input, against the emulator", async () => {
     credential: `${issued.credential}x`,
   });
   assert.equal(t.verify_credential_offline.summarize(tampered), "Not verified: invalid signature");
+  // A credential object is judged by what it claims too, not by its proof alone.
+  const claimed = {
+    credential: {
+      credentialSubject: { id: "did:evil", admin: true },
+      proof: { jwt: issued.credential },
+    },
+  };
+  for (const tool of [t.verify_credential_offline, t.verify_credential]) {
+    const verdict = await tool.execute(claimed);
+    assert.equal(verdict.verified, false, tool.name);
+    assert.match(tool.summarize(verdict), /does not agree with its proof\.jwt/, tool.name);
+  }
 
   // A second factor that logged in is enabled (the emulator refuses to re-key it from then on).
   const status = await t.get_2fa_status.execute({});
@@ -235,7 +248,7 @@ Deno.test("bad input gets the schema's error and sends nothing, for every tool",
     get_did: { agent_id: "x".repeat(300) },
     issue_credential: { subject_id: "s", types: "AgentCapability", claim: {} },
     verify_credential: { credential: "" },
-    verify_credential_offline: { credential: { a: 1 } },
+    verify_credential_offline: { credential: 5 },
     get_2fa_status: { code: "123456" },
     delete_agent: { agent_id: "" },
     unlink_child_agent: { child: "c" },
@@ -300,6 +313,61 @@ Deno.test("ServiceLogin: logs in on the first call, once for concurrent calls, a
   assert.equal(requests.length, before);
 });
 
+Deno.test("a real server's unmasked e-mail config reaches no model: the emulator's mask, at any depth", async () => {
+  const config = {
+    host: "imap.example.com",
+    user: "ops",
+    pwd: "hunter2",
+    credential: "c-secret",
+    authorization: "Basic b3BzOmh1bnRlcjI=",
+    cookie: "sid=abc",
+    access_key: "AKIA-secret",
+    client_key: "ck-secret",
+    smtp: { auth: { passwd: ["hunter3", { again: "hunter4" }] }, port: 587 },
+    oauth: { client_id: "visible", tokens: { refresh: "rt-secret" } },
+    none: null,
+    secret: null,
+  };
+  const client = new CirtusAIClient("http://api.test", {
+    token: "t",
+    fetch: () =>
+      Promise.resolve(Response.json([{
+        id: "e1",
+        provider: "imap",
+        email_address: "ops@example.com",
+        config,
+      }])),
+  });
+  const { email_accounts } = await byName(cirtusaiTools(client)).list_email_accounts.execute({});
+  const shown = (email_accounts as { config: Record<string, unknown> }[])[0].config;
+  assert.deepEqual(shown, {
+    host: "imap.example.com",
+    user: "ops",
+    pwd: "********",
+    credential: "********",
+    authorization: "********",
+    cookie: "********",
+    access_key: "********",
+    client_key: "********",
+    smtp: { auth: { passwd: "********" }, port: 587 },
+    oauth: { client_id: "visible", tokens: "********" },
+    none: null,
+    secret: null,
+  });
+  for (const value of ["hunter", "c-secret", "b3Bz", "sid=", "AKIA", "ck-secret", "rt-secret"]) {
+    assert.ok(!JSON.stringify(email_accounts).includes(value), value);
+  }
+  // The emulator answers the same config masked the same way (one mask for both).
+  const emulator = testEmulator();
+  const { client: owner } = await signUp(emulator);
+  const linked = await owner.wallets.createEmailAccount({
+    provider: "imap",
+    email_address: "ops@example.com",
+    config,
+  });
+  assert.deepEqual(linked.config, shown);
+});
+
 Deno.test("secret-looking fields of asset answers are not handed on, should a server send them", async () => {
   const client = new CirtusAIClient("http://api.test", {
     token: "t",
@@ -317,8 +385,8 @@ Deno.test("secret-looking fields of asset answers are not handed on, should a se
   assert.deepEqual(wallet, {
     id: "w1",
     type: "wallet",
-    details: { chain: "base", address: "0xabc", seed_phrase: "[redacted]" },
-    private_key: "[redacted]",
+    details: { chain: "base", address: "0xabc", seed_phrase: "********" },
+    private_key: "********",
     chain: "base",
     address: "0xabc",
   });
@@ -358,10 +426,62 @@ Deno.test("StoredSession: a login saved after the server started is picked up wi
     tokenStore: store,
     maxRetries: 0,
   });
-  const t = byName(cirtusaiTools(agentClient, { session: new StoredSession(agentClient, store) }));
+  const t = byName(cirtusaiTools(agentClient, { session: new StoredSession(agentClient) }));
   await assert.rejects(t.list_agents.execute({}), /401: Not authenticated/);
   store.save({ access_token: person.token!, refresh_token: person.refreshToken! });
   assert.equal(((await t.list_agents.execute({})).agents as unknown[]).length, 1);
+});
+
+Deno.test("StoredSession: a login in the credentials file is adopted in memory only, with its expiry; nothing is written back", async () => {
+  const emulator = testEmulator();
+  const { client: person } = await signUp(emulator);
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/credentials.json`;
+  const store = new CredentialsStore({ profile: "default", apiUrl: "http://emulator.test", path });
+  try {
+    const requests: string[] = [];
+    const agentClient = new CirtusAIClient("http://emulator.test", {
+      tokenStore: store,
+      maxRetries: 0,
+      fetch: (input, init) => {
+        const request = new Request(input, init);
+        requests.push(`${request.method} ${new URL(request.url).pathname}`);
+        return emulator.fetch(request);
+      },
+    });
+    const t = byName(cirtusaiTools(agentClient, { session: new StoredSession(agentClient) }));
+    await assert.rejects(t.list_agents.execute({}), /401: Not authenticated/);
+    // The person logs in at a terminal; the file holds the pair and when its access token ends.
+    const expiresAt = Date.now() + 20 * 60_000;
+    await store.save({
+      access_token: person.token!,
+      refresh_token: person.refreshToken!,
+      expires_at: expiresAt,
+    });
+    const before = await Deno.readTextFile(path);
+    assert.equal(((await t.list_agents.execute({})).agents as unknown[]).length, 1);
+    assert.equal(agentClient.token, person.token);
+    assert.equal(
+      await Deno.readTextFile(path),
+      before,
+      "the file is as the person's login left it (a pair rotated meanwhile is never overwritten)",
+    );
+
+    // Another process refreshed and saved a pair that is about to expire: the agent's client
+    // adopts it with its expiry, so it refreshes before the call instead of after a 401.
+    await agentClient.setToken(null); // the session ended (a logout) ...
+    await person.auth.refresh(); // ... and a new pair was saved by another process
+    await store.save({
+      access_token: person.token!,
+      refresh_token: person.refreshToken!,
+      expires_at: Date.now() - 1,
+    });
+    requests.length = 0;
+    assert.equal(((await t.list_agents.execute({})).agents as unknown[]).length, 1);
+    assert.deepEqual(requests, ["GET /agents", "POST /auth/refresh", "GET /agents"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 /** The MCP server on `tools`, with the SDK's client, in-process. */

@@ -269,6 +269,7 @@ Deno.test("Chromium: the emulator's UI (accounts with their current code, the ag
     const shot = `${ROOT}tests/output/emulator_ui.png`;
     const result = await node("emulator_ui.mjs", [`${base}/_emulator/ui`, "ada", shot]) as {
       code: string;
+      left: string;
       tree: string;
       sms: string;
       clockBefore: string;
@@ -280,6 +281,8 @@ Deno.test("Chromium: the emulator's UI (accounts with their current code, the ag
     const now = emulator.clock.now() - 3600_000; // before the page advanced it
     const valid = await Promise.all([-1, 0, 1].map((k) => totp.generate(now + k * 30_000)));
     assert.ok(valid.includes(result.code), `the page shows ${result.code}, TOTP says ${valid}`);
+    const left = Number(/^(\d+) s$/.exec(result.left)?.[1]);
+    assert.ok(left >= 0 && left <= 30, `the code's seconds left: ${result.left}`);
     assert.match(result.tree, /ada's agent[\s\S]*scout/);
     assert.match(result.tree, /send_email/);
     const smsCode = emulator.outbox.messages.at(-1)!.code;

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { requireChromium } from "./browser_request.ts";
 import { serveEmulator } from "../src/emulator/mod.ts";
-import { SUPPORTED_CHAINS } from "../src/emulator/wallet_keys.ts";
+import { SUPPORTED_CHAINS } from "../src/sdk/chains.ts";
 import { bundle } from "../scripts/build.ts";
 import { webApp } from "../examples/web/serve.ts";
 

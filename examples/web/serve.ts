@@ -9,7 +9,7 @@
  */
 import { parseArgs } from "node:util";
 import { createProxy, proxyOptionsFromEnv, serve } from "../../src/proxy/mod.ts";
-import { SUPPORTED_CHAINS } from "../../src/emulator/wallet_keys.ts";
+import { SUPPORTED_CHAINS } from "../../src/sdk/chains.ts";
 import { CirtusAIError } from "../../src/sdk/errors.ts";
 
 const PAGE = new URL("./index.html", import.meta.url);

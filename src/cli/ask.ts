@@ -10,6 +10,8 @@ import type { Opts } from "./action.ts";
 import type { OptionSpec } from "./command.ts";
 import type { Context } from "./context.ts";
 import { APIError } from "../sdk/errors.ts";
+import { codeAlreadyUsed } from "../sdk/service_login.ts";
+import { secondsToNextCode } from "./next_step.ts";
 import { CliUsageError } from "./errors.ts";
 import { interactive, prompt, readStdinLine } from "./io.ts";
 
@@ -21,18 +23,11 @@ export const PASSWORD_STDIN: OptionSpec = {
 
 /** Wrong codes a temporary token allows (docs/API.md, "2FA semantics"). */
 export const CODE_TRIES = 5;
-const PERIOD_S = 30;
-
-/** Seconds until the next TOTP code of a 30 s step. */
-export function secondsToNextCode(now: number = Date.now()): number {
-  return PERIOD_S - Math.floor(now / 1000) % PERIOD_S;
-}
-
 /** Why a code was refused, when asking for another one can help. */
 export function refusedCode(err: unknown): "used" | "wrong" | null {
+  if (codeAlreadyUsed(err)) return "used";
   if (!(err instanceof APIError) || err.status >= 500 || err.status === 429) return null;
   const detail = typeof err.detail === "string" ? err.detail : "";
-  if (/already been used/i.test(detail)) return "used";
   if (/\binvalid\b.*\bcode\b/i.test(detail) && !/token/i.test(detail)) return "wrong";
   return null;
 }

@@ -139,8 +139,6 @@ export class CredentialsStore implements TokenStore {
   readonly #lock: FileLock;
   readonly #onLockWait?: (holder: LockHolder) => () => void;
   #username?: string | null;
-  /** Inside this store's own `lock`: a save then needs no second hold. */
-  #holding = false;
 
   /** A store for `profile` at `apiUrl`. */
   constructor(options: CredentialsStoreOptions) {
@@ -172,7 +170,10 @@ export class CredentialsStore implements TokenStore {
    * profile's own.
    */
   async save(tokens: StoredTokens | null): Promise<void> {
-    if (!this.#holding) return await this.lock(() => this.save(tokens));
+    await this.lock(() => this.#write(tokens));
+  }
+
+  async #write(tokens: StoredTokens | null): Promise<void> {
     const data = await readCredentials(this.path);
     const key = urlKey(this.apiUrl);
     const profile = (data.profiles[this.profile] ??= {});
@@ -196,20 +197,12 @@ export class CredentialsStore implements TokenStore {
   /**
    * Runs `fn` holding the file's lock (`credentials.json.lock`), shared by every process: others
    * wait for it (a minute at most, while its holder lives), then refresh with what it wrote. A
-   * dead holder's lock is taken over at once ({@linkcode FileLock}). Saves inside `fn` need no
-   * second hold.
+   * dead holder's lock is taken over at once ({@linkcode FileLock}). Saves made inside `fn` run
+   * in its hold; any other save (another call of this process included) waits for it.
    */
   async lock<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.#holding) return await fn();
     await sys.mkdir(directory(this.path), 0o700);
-    return await this.#lock.hold(async () => {
-      this.#holding = true;
-      try {
-        return await fn();
-      } finally {
-        this.#holding = false;
-      }
-    }, { onWait: this.#onLockWait });
+    return await this.#lock.hold(fn, { onWait: this.#onLockWait });
   }
 }
 

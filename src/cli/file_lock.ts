@@ -6,14 +6,28 @@
  * taken over at once.
  *
  * Taking over is never check-then-remove: breakers first take a second lock (`<lock>.break`), so
- * that one at a time looks again and moves the stale lock aside under a unique name, and only
- * removes what it moved if it is the very lock it judged stale (else it puts it back). So two
+ * that one at a time looks again, then judges the lock through a second name (a hard link) where
+ * it lies, and moves it aside and removes it only if it is the very lock it judged stale. A live
+ * holder's lock is never moved, so its name is never free for a third process to take. So two
  * processes that both found the same stale lock never both end up holding the lock.
+ *
+ * A hold is reentrant per call, not per process: a call made inside `fn` (and whatever it starts)
+ * holds the lock already, while any other call of the same process waits for it like another
+ * process's would.
  *
  * @module
  */
 import { sys } from "./runtime.ts";
 import { CliError } from "./errors.ts";
+import type { AsyncLocalStorage } from "node:async_hooks";
+
+/** A hold of one lock file, seen by the calls made inside it until it ends. */
+interface Hold {
+  path: string;
+  live: boolean;
+}
+/** The holds of the running call, loaded by the first hold (`node:` modules cost Deno start-up). */
+let holds: AsyncLocalStorage<Hold[]> | undefined;
 
 /** How often a holder touches its lock file. */
 const HEARTBEAT_MS = 1_000;
@@ -73,21 +87,42 @@ function stale(seen: Seen, staleMs: number): boolean {
 }
 
 /**
- * Moves the file at `path` aside and removes it only if it is still `expected`; otherwise puts
- * it back (if its name is still free). Returns whether it removed it.
+ * Removes the file at `path` only if it is still `expected`; returns whether it did. It is judged
+ * through a second name (a hard link) where it lies, so a file that is not `expected` (a live
+ * holder's lock) is never moved: moved aside, its name would be free for another process to take
+ * before it could be put back. Only the file judged is then moved aside and removed; should it be
+ * replaced in the instant between (another breaker), what was moved goes back, and it is removed
+ * only if it is stale itself.
  */
-async function removeIfSame(path: string, expected: string): Promise<boolean> {
-  const aside = `${path}.${crypto.randomUUID().slice(0, 8)}.stale`;
+async function removeIfSame(path: string, expected: string, staleMs: number): Promise<boolean> {
+  const name = `${path}.${crypto.randomUUID().slice(0, 8)}`;
+  const probe = `${name}.probe`;
+  try {
+    if (!(await sys.link(path, probe))) return false;
+  } catch (err) {
+    if (sys.isNotFound(err)) return false;
+    throw err;
+  }
+  try {
+    if ((await sys.readTextFile(probe).catch(() => null)) !== expected) return false;
+  } finally {
+    await sys.remove(probe).catch(() => {});
+  }
+  const aside = `${name}.stale`;
   try {
     await sys.rename(path, aside);
   } catch (err) {
     if (sys.isNotFound(err)) return false;
     throw err;
   }
-  const moved = await sys.readTextFile(aside).catch(() => null);
-  if (moved !== expected) await sys.link(aside, path).catch(() => false);
+  const moved = await look(aside);
+  if (moved === null) return false;
+  if (moved.text !== expected) {
+    const back = await sys.link(aside, path).catch(() => false);
+    if (!back && !stale(moved, staleMs)) return false; // a live lock is left aside, never removed
+  }
   await sys.remove(aside).catch(() => {});
-  return moved === expected;
+  return moved.text === expected;
 }
 
 async function removeIfMine(path: string, mine: string): Promise<void> {
@@ -119,8 +154,14 @@ export class FileLock {
     this.#staleMs = options.staleMs ?? STALE_LOCK_MS;
   }
 
-  /** Runs `fn` holding the lock; waits for another holder at most `waitMs`, then fails. */
+  /**
+   * Runs `fn` holding the lock; waits for another holder at most `waitMs`, then fails. Inside
+   * `fn`, a hold of the same lock file runs at once.
+   */
   async hold<T>(fn: () => Promise<T>, options: HoldOptions = {}): Promise<T> {
+    holds ??= new (await import("node:async_hooks")).AsyncLocalStorage<Hold[]>();
+    const outer = holds.getStore() ?? [];
+    if (outer.some((h) => h.live && h.path === this.path)) return await fn();
     const mine = JSON.stringify({
       pid: sys.pid,
       host: sys.hostname(),
@@ -150,9 +191,11 @@ export class FileLock {
     }
     // Touched while held, so that a long hold is never mistaken for a dead holder's.
     const heartbeat = setInterval(() => void sys.touch(this.path).catch(() => {}), HEARTBEAT_MS);
+    const hold: Hold = { path: this.path, live: true };
     try {
-      return await fn();
+      return await holds.run([...outer, hold], fn);
     } finally {
+      hold.live = false;
       clearInterval(heartbeat);
       // Removed only if it is still ours (a holder judged dead may have been replaced).
       await removeIfMine(this.path, mine);
@@ -165,14 +208,16 @@ export class FileLock {
     if (!(await sys.createNew(breakPath, 0o600, mine))) {
       // Another process is breaking it; a break lock that old was left by one that died.
       const seen = await look(breakPath);
-      if (seen && seen.age > STALE_BREAK_MS) await removeIfSame(breakPath, seen.text);
+      if (seen && seen.age > STALE_BREAK_MS) {
+        await removeIfSame(breakPath, seen.text, STALE_BREAK_MS);
+      }
       return false;
     }
     try {
       // Looked at again, by one breaker only: is it still the lock that was judged stale?
       const now = await look(this.path);
       if (now === null || now.text !== judged || !stale(now, this.#staleMs)) return false;
-      return await removeIfSame(this.path, judged);
+      return await removeIfSame(this.path, judged, this.#staleMs);
     } finally {
       await removeIfMine(breakPath, mine);
     }

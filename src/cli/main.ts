@@ -6,14 +6,7 @@
  */
 import { sys } from "./runtime.ts";
 import { VERSION } from "../sdk/version.ts";
-import {
-  APIConnectionError,
-  APIConnectionTimeoutError,
-  APIError,
-  AuthenticationError,
-  InvalidArgumentError,
-  RateLimitError,
-} from "../sdk/errors.ts";
+import { APIError, InvalidArgumentError, RateLimitError } from "../sdk/errors.ts";
 import { agentsCommand } from "./commands/agents.ts";
 import { authCommand, topLevelAuth } from "./commands/auth.ts";
 import { emulatorCommand } from "./commands/emulator.ts";
@@ -22,11 +15,11 @@ import { mcpCommand } from "./commands/mcp.ts";
 import { totpCommand } from "./commands/totp.ts";
 import { walletsCommand } from "./commands/wallets.ts";
 import { type CommandSpec, completions, completionScript, helpText, resolve } from "./command.ts";
-import { secondsToNextCode } from "./ask.ts";
 import { inWords } from "./duration.ts";
 import { CliUsageError } from "./errors.ts";
 import { colour, style } from "./io.ts";
 import { spinner } from "./spinner.ts";
+import { nextStep } from "./next_step.ts";
 import { clean } from "./text.ts";
 
 const help: CommandSpec = {
@@ -102,31 +95,6 @@ export function commandTree(): CommandSpec {
   };
 }
 
-/** The next step for an error, where there is an obvious one. */
-function nextStep(err: unknown, apiUrl: string | undefined): string {
-  if (err instanceof APIConnectionTimeoutError) {
-    return `no answer within ${inWords(err.timeout / 1000)}; wait longer with --timeout ` +
-      "SECONDS, or check the server";
-  }
-  if (err instanceof APIConnectionError && /connection failed/.test(err.message)) {
-    const local = !apiUrl || /\/\/(localhost|127\.0\.0\.1|\[::1\])[:/]/.test(apiUrl);
-    return local
-      ? "is the emulator running? start it with: cirtusai emulator"
-      : "is the server up, and is --api-url right?";
-  }
-  if (err instanceof APIError && /already been used/.test(String(err.detail))) {
-    return `each code works once: wait for the next code, in ${secondsToNextCode()} s`;
-  }
-  if (err instanceof AuthenticationError && err.path === "/auth/refresh") {
-    return "the session ended; log in again: cirtusai login";
-  }
-  if (err instanceof AuthenticationError && err.detail === "Not authenticated") {
-    return "not logged in for this API URL and profile; log in: cirtusai login " +
-      "(cirtusai whoami shows which URL and profile a command uses)";
-  }
-  return "";
-}
-
 /**
  * An error's message as shown: a server's text on one line, its controls made harmless; a 429's
  * "Try again later." replaced by when, from `Retry-After`.
@@ -143,7 +111,15 @@ function shownMessage(err: unknown): string {
   return clean(text);
 }
 
-/** Runs the CLI with `argv` (without the program name); returns the exit code. */
+/**
+ * Runs the CLI with `argv` (without the program name); returns the exit code.
+ *
+ * @example
+ * ```ts
+ * import { main } from "@cirtusai/sdk/cli";
+ * const code = await main(["totp", "code", "JBSWY3DPEHPK3PXP"]); // prints the current code
+ * ```
+ */
 export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes("--debug");
   const red = style(colour(sys.stderr)).red;
@@ -176,7 +152,7 @@ export async function main(argv: string[]): Promise<number> {
     const [first, ...rest] = shownMessage(err).split("\n");
     console.error(`${red("error:")} ${first}`);
     for (const line of rest) console.error(line);
-    const hint = nextStep(err, apiUrl);
+    const hint = nextStep(err, { apiUrl });
     if (hint) console.error(`hint: ${hint}`);
     if (debug && err instanceof Error && err.stack) {
       console.error(clean(err.stack, { lines: true }));

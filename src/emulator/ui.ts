@@ -73,6 +73,9 @@ const api = async (path, init = {}) => {
 };
 let chosen = null;
 let offset = 0; // emulator time minus browser time, ms
+// When the codes shown change (browser time, ms), from the server's seconds_left: the step
+// arithmetic is the server's (Totp.secondsRemaining), not repeated here.
+let nextCodeAt = Infinity;
 // "1 h 2 min", "45 s": how far ahead of real time the clock is.
 function span(seconds) {
   const d = Math.floor(seconds / 86400), h = Math.floor(seconds % 86400 / 3600), m = Math.floor(seconds % 3600 / 60), s = Math.round(seconds % 60);
@@ -89,14 +92,16 @@ async function clock() {
 function tick() {
   const now = new Date(Date.now() + offset);
   $("#clock").textContent = now.toISOString().replace("T", " ").slice(0, 19) + " UTC";
-  for (const cell of document.querySelectorAll("[data-left]")) {
-    const left = 30 - Math.floor((now.getTime() / 1000) % 30);
-    cell.textContent = left + " s";
-  }
+  const left = Math.max(0, Math.ceil((nextCodeAt - Date.now()) / 1000));
+  for (const cell of document.querySelectorAll("[data-left]")) cell.textContent = left + " s";
 }
 async function accounts() {
   const { now, accounts: list } = await api("/accounts");
   offset = now * 1000 - Date.now();
+  // seconds_left counts whole seconds from the start of the current one (now's fraction past it).
+  // Without codes, looked at again in 30 s all the same (accounts registered meanwhile).
+  const left = list.find((a) => a.seconds_left != null)?.seconds_left ?? 30;
+  nextCodeAt = Date.now() + (left - (now % 1)) * 1000;
   $("#empty").hidden = list.length > 0;
   $("#accounts tbody").innerHTML = list.map((a) => \`<tr class="pick \${a.id === chosen ? "chosen" : ""}" data-id="\${a.id}">
     <td>\${esc(a.username)} \${a.legacy ? '<span class="tag">legacy</span>' : ""}</td><td class="narrow-hide">\${esc(a.email)}</td>
@@ -157,8 +162,7 @@ $("#legacy").onsubmit = async (e) => {
   await refresh();
 };
 setInterval(tick, 1000);
-let lastStep = -1;
-setInterval(() => { const step = Math.floor((Date.now() + offset) / 30000); if (step !== lastStep) { lastStep = step; accounts(); } }, 1000);
+setInterval(() => { if (Date.now() >= nextCodeAt) { nextCodeAt = Infinity; accounts().catch((err) => { console.error(err); nextCodeAt = Date.now() + 5000; }); } }, 1000);
 setInterval(() => { sms(); }, 3000);
 refresh().then(() => { globalThis.__ready = true; });
 </script>

@@ -7,10 +7,7 @@
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { base58, hex } from "@scure/base";
-import type { Chain } from "./chains.ts";
-
-// The list itself lives in chains.ts, which imports nothing (the agent tools offer it too).
-export { type Chain, SUPPORTED_CHAINS } from "./chains.ts";
+import type { Chain } from "../sdk/chains.ts";
 
 /** A new wallet: its public address and its private key (never sent). */
 export interface Wallet {

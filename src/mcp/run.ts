@@ -8,9 +8,9 @@
 import type { Parsed } from "../cli/command.ts";
 import { type Context, createContext, type GlobalOptions } from "../cli/context.ts";
 import { CliUsageError } from "../cli/errors.ts";
+import { nextStep } from "../cli/next_step.ts";
 import { sys } from "../cli/runtime.ts";
 import { CirtusAIClient } from "../sdk/client.ts";
-import { APIConnectionError, AuthenticationError } from "../sdk/errors.ts";
 import { MemoryTokenStore } from "../sdk/token_store.ts";
 import { Totp } from "../sdk/totp.ts";
 import type { ToolSession } from "../tools/tools.ts";
@@ -70,22 +70,10 @@ async function sessionOf(
   }
   return {
     client: ctx.client,
-    session: new StoredSession(ctx.client, ctx.credentials),
+    session: new StoredSession(ctx.client),
     who: `as ${saved?.username ?? "the account"} (the CLI's session of profile ${ctx.profile})`,
     stored: true,
   };
-}
-
-/** The next step for a tool error, where there is an obvious one. */
-function nextStep(err: unknown, ctx: Context, stored: boolean): string | undefined {
-  if (err instanceof APIConnectionError && /connection failed/.test(err.message)) {
-    return `is the API at ${ctx.apiUrl} up? (a local one: cirtusai emulator)`;
-  }
-  if (!stored || !(err instanceof AuthenticationError)) return undefined;
-  return err.path === "/auth/refresh"
-    ? `the session ended; log in again at a terminal: cirtusai login --profile ${ctx.profile}`
-    : `not logged in: log in at a terminal (cirtusai login --profile ${ctx.profile}); the ` +
-      "server picks the session up";
 }
 
 /** Runs `cirtusai mcp` until its client closes stdin. */
@@ -116,7 +104,12 @@ export async function runMcp({ opts, globals }: Parsed): Promise<void> {
         "list_child_agents: the other tools take their ids.",
       log: (line) => console.error(`cirtusai mcp: ${line}`),
       secrets: () => [service?.password, service?.totpSecret, client.token, client.refreshToken],
-      hint: (err) => nextStep(err, ctx, stored),
+      hint: (err) =>
+        nextStep(err, {
+          apiUrl: ctx.apiUrl,
+          login: stored ? "terminal" : null,
+          profile: ctx.profile,
+        }),
     });
   } finally {
     client.close();

@@ -8,29 +8,29 @@
  */
 import type { CirtusAIClient } from "../sdk/client.ts";
 import { AuthenticationError } from "../sdk/errors.ts";
-import type { TokenStore } from "../sdk/token_store.ts";
 import type { ToolSession } from "../tools/tools.ts";
 
-/** Runs tool calls on the session in `store`, re-read when the client has none left. */
+/** Runs tool calls on the session in the client's token store, re-read when none is left. */
 export class StoredSession implements ToolSession {
   readonly #client: CirtusAIClient;
-  readonly #store: TokenStore;
 
-  /** `store` is the one `client` was made with. */
-  constructor(client: CirtusAIClient, store: TokenStore) {
+  /** `client` is made with the CLI's store of the profile (a `CredentialsStore`). */
+  constructor(client: CirtusAIClient) {
     this.#client = client;
-    this.#store = store;
   }
 
-  /** Runs `call`; on a 401 with no tokens left, adopts a login saved since, and runs it again. */
+  /**
+   * Runs `call`; on a 401 with no tokens left, adopts a login saved since, and runs it again. The
+   * store is read under its lock and nothing is written back: the tokens read are held in memory
+   * only (with their expiry), so a pair another process rotated meanwhile is never overwritten.
+   */
   async run<T>(call: () => Promise<T>): Promise<T> {
     try {
       return await call();
     } catch (err) {
       if (!(err instanceof AuthenticationError) || this.#client.token !== null) throw err;
-      const saved = await this.#store.load();
-      if (!saved?.access_token) throw err;
-      await this.#client.setToken(saved.access_token, saved.refresh_token);
+      await this.#client.reloadTokens();
+      if (this.#client.token === null) throw err;
       return await call();
     }
   }

@@ -13,6 +13,7 @@ import { remoteAddress } from "../server/remote_address.ts";
 import { requestLog } from "../server/request_log.ts";
 import type { FetchApp } from "../server/fetch_app.ts";
 import { CirtusAIClient } from "../sdk/client.ts";
+import { REFUSAL_PAUSE_MS, serviceLogin } from "../sdk/service_login.ts";
 import {
   APIConnectionError,
   APIConnectionTimeoutError,
@@ -427,62 +428,37 @@ export function createProxy(options: ProxyOptions): FetchApp {
     return reached;
   }
 
-  // Service mode: the SDK logs the proxy in, keeps and refreshes its tokens.
+  // Service mode: the SDK logs the proxy in, keeps and refreshes its tokens. After the upstream
+  // refuses the login (wrong credentials, a rate limit: any 4xx), calls fail at once for a while:
+  // logging in again on every call would hammer the upstream and could get the account locked.
   let serviceClient: CirtusAIClient | null = null;
-  let serviceLogin: Promise<unknown> | null = null;
-  // After the upstream refuses the login (wrong credentials, a rate limit: any 4xx), calls fail at
-  // once for a while: logging in again on every call would hammer the upstream and could get the
-  // account locked.
-  let refusedUntil = 0;
-  const REFUSAL_PAUSE_MS = 30_000;
+  let renewService: (() => Promise<void>) | null = null;
   const refusal = () => new UpstreamError(502, "Upstream refused the proxy's login");
 
   /** The service account's access token; an upstream failure is an {@linkcode UpstreamError}. */
   async function serviceToken(call: Call, force = false): Promise<string> {
-    if (Date.now() < refusedUntil) throw refusal();
-    try {
-      return await serviceLoginToken(call, force);
-    } catch (err) {
-      if (err instanceof APIConnectionTimeoutError) throw new UpstreamError(504);
-      if (err instanceof APIConnectionError) throw new UpstreamError(502);
-      if (err instanceof APIError && err.status < 500) {
-        refusedUntil = Date.now() + REFUSAL_PAUSE_MS;
-        console.error(
-          `proxy: the upstream refused the service account's login (${err.status}); ` +
-            `retrying in ${REFUSAL_PAUSE_MS / 1000} s`,
-        );
-        throw refusal();
-      }
-      if (err instanceof CirtusAIError) throw new UpstreamError(502, "Upstream login failed");
-      throw err;
-    }
-  }
-
-  async function serviceLoginToken(call: Call, force: boolean): Promise<string> {
-    const credentials = options.service!;
     const client = serviceClient ??= new CirtusAIClient(base, {
       fetch: (input, init) => fetchImpl(String(input), init ?? {}),
       timeout,
     });
-    if (force || !client.token) {
-      if (!serviceLogin) {
-        serviceLogin = (async () => {
-          if ("refreshToken" in credentials) {
-            return await client.auth.refresh(client.refreshToken ?? credentials.refreshToken);
-          }
-          // A refresh when possible; a new login when the refresh token is gone or refused.
-          if (client.refreshToken && await client.auth.refresh().then(() => true, () => false)) {
-            return;
-          }
-          await client.auth.loginWith2fa(credentials.username, credentials.password, {
-            totpSecret: credentials.totpSecret,
-          });
-        })().finally(() => {
-          serviceLogin = null;
-        });
-        outliveRequest(call, serviceLogin);
-      }
-      await serviceLogin;
+    renewService ??= serviceLogin(client, options.service!, {
+      onRefused: (err) =>
+        console.error(
+          `proxy: the upstream refused the service account's login (${err.status}); ` +
+            `retrying in ${REFUSAL_PAUSE_MS / 1000} s`,
+        ),
+    });
+    if (!force && client.token) return client.token;
+    const renewed = renewService();
+    outliveRequest(call, renewed);
+    try {
+      await renewed;
+    } catch (err) {
+      if (err instanceof APIConnectionTimeoutError) throw new UpstreamError(504);
+      if (err instanceof APIConnectionError) throw new UpstreamError(502);
+      if (err instanceof APIError && err.status < 500) throw refusal();
+      if (err instanceof CirtusAIError) throw new UpstreamError(502, "Upstream login failed");
+      throw err;
     }
     return client.token!;
   }

@@ -13,7 +13,22 @@ export interface RouteRule {
   path: string;
 }
 
-/** Every route of the CirtusAI API contract. */
+/**
+ * Every route of the CirtusAI API contract: what session mode allows by default. Service mode
+ * takes the routes it exposes, such as a few of these.
+ *
+ * @example
+ * ```ts
+ * import { API_ROUTES, createProxy } from "@cirtusai/sdk/proxy";
+ * const readOnly = API_ROUTES.filter((r) => r.method === "GET" && !r.path.startsWith("/auth/"));
+ * const app = createProxy({
+ *   upstream: "http://localhost:8000",
+ *   mode: "service",
+ *   service: { username: "bot", password: "correct horse", totpSecret: "JBSWY3DPEHPK3PXP" },
+ *   routes: readOnly,
+ * });
+ * ```
+ */
 export const API_ROUTES: readonly RouteRule[] = [
   ["POST", "/auth/register"],
   ["POST", "/auth/login"],

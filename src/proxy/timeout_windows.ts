@@ -36,7 +36,7 @@ const MAX_DELAY_MS = 2 ** 31 - 1;
 interface OpenWindow extends TimeoutWindow {
   readonly signal: AbortSignal;
   expired: boolean;
-  /** `performance.now()` value from which calls go to the next window. */
+  /** The clock's time from which calls go to the next window. */
   readonly closesAt: number;
 }
 
@@ -45,17 +45,20 @@ export class TimeoutWindows {
   readonly #timeout: number;
   readonly #width: number;
   readonly #perCall: boolean;
+  readonly #now: () => number;
   #current: OpenWindow | undefined;
   static readonly #none: TimeoutWindow = { signal: undefined, expired: false };
 
   /**
    * `timeout` in ms, for every exchange; `Infinity` (or beyond about 24 days): none. `perCall`: a
-   * window for each exchange; by default only where timers and signals are request-scoped.
+   * window for each exchange; by default only where timers and signals are request-scoped. `now`:
+   * the clock windows close by, in ms (default `performance.now`; tests pass their own).
    */
-  constructor(timeout: number, options: { perCall?: boolean } = {}) {
+  constructor(timeout: number, options: { perCall?: boolean; now?: () => number } = {}) {
     this.#timeout = timeout + MAX_WIDTH_MS > MAX_DELAY_MS ? Infinity : timeout;
     this.#width = Math.min(MAX_WIDTH_MS, Math.max(1, timeout / 10));
     this.#perCall = options.perCall ?? requestScopedTimers();
+    this.#now = options.now ?? (() => performance.now());
   }
 
   /** The window that an exchange starting now belongs to. */
@@ -71,7 +74,7 @@ export class TimeoutWindows {
       };
     }
     const window = this.#current;
-    if (window !== undefined && performance.now() < window.closesAt) return window;
+    if (window !== undefined && this.#now() < window.closesAt) return window;
     return this.#open();
   }
 
@@ -80,7 +83,7 @@ export class TimeoutWindows {
     const window: OpenWindow = {
       signal: controller.signal,
       expired: false,
-      closesAt: performance.now() + this.#width,
+      closesAt: this.#now() + this.#width,
     };
     const timer: ReturnType<typeof setTimeout> & { unref?: () => void } = setTimeout(() => {
       window.expired = true;

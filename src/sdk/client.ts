@@ -129,6 +129,25 @@ export class CirtusAIClient {
     });
   }
 
+  /**
+   * Reads the token store again (under its lock, when it has one) and uses what it holds: tokens
+   * another holder of the store saved since (a login in another process), with their expiry. It
+   * saves nothing, so it never writes back a pair that another holder may have rotated meanwhile.
+   *
+   * @example
+   * ```ts
+   * import { CirtusAIClient, MemoryTokenStore } from "@cirtusai/sdk";
+   * const tokenStore = new MemoryTokenStore();
+   * const client = new CirtusAIClient("http://localhost:8000", { tokenStore });
+   * tokenStore.save({ access_token: "at", refresh_token: "rt" }); // saved by another holder
+   * await client.reloadTokens();
+   * console.log(client.token); // "at"
+   * ```
+   */
+  reloadTokens(): Promise<void> {
+    return this.#http.reload();
+  }
+
   /** Aborts calls in flight; later calls fail with APIUserAbortError. */
   close(): void {
     this.#http.close();

@@ -103,7 +103,16 @@ export function publicKeyFromDidKey(did: string): Uint8Array<ArrayBuffer> {
   return new Uint8Array(bytes.slice(2));
 }
 
-/** Whether `value` is a well-formed Ed25519 did:key. */
+/**
+ * Whether `value` is a well-formed Ed25519 did:key.
+ *
+ * @example
+ * ```ts
+ * import { isDidKey } from "@cirtusai/sdk/did";
+ * isDidKey("did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp"); // true
+ * isDidKey("did:web:example.com"); // false
+ * ```
+ */
 export function isDidKey(value: string): boolean {
   try {
     publicKeyFromDidKey(value);
@@ -228,7 +237,23 @@ export async function signCredentialJwt(input: SignCredentialInput): Promise<str
   return `${signingInput}.${base64urlEncode(new Uint8Array(signature))}`;
 }
 
-/** Seconds by which `nbf` may lie ahead of the verifier's clock, and `exp` behind it. */
+/**
+ * Seconds by which `nbf` may lie ahead of the verifier's clock, and `exp` behind it.
+ *
+ * @example
+ * ```ts
+ * import { CLOCK_SKEW_S, createDidKey, signCredentialJwt } from "@cirtusai/sdk/did";
+ * import { verifyCredentialJwt } from "@cirtusai/sdk/did";
+ * const issuer = await createDidKey();
+ * const jwt = await signCredentialJwt({
+ *   issuer: issuer.did, privateKey: issuer.privateKey, subject: issuer.did,
+ *   types: ["Example"], claim: {}, now: 0, expiresIn: 60, // exp: 60 s after the epoch
+ * });
+ * const at = (seconds: number) => verifyCredentialJwt(jwt, { now: seconds * 1000 });
+ * console.log((await at(60 + CLOCK_SKEW_S - 1)).verified); // true
+ * console.log((await at(60 + CLOCK_SKEW_S)).verified); // false: expired
+ * ```
+ */
 export const CLOCK_SKEW_S = 60;
 const VC_CONTEXT = "https://www.w3.org/2018/credentials/v1";
 
@@ -236,10 +261,19 @@ const VC_CONTEXT = "https://www.w3.org/2018/credentials/v1";
  * Verifies a verifiable credential offline, as the W3C VC Data Model 1.1 reads a VC-JWT: a compact
  * JWT signed (`EdDSA`) by the did:key in `iss` (`kid`, when present, one of its keys), with a `vc`
  * claim whose `@context` starts with the VC v1 context, whose `type` holds
- * `VerifiableCredential` and which has a `credentialSubject`; `iss` equal to `vc.issuer` and `sub`
- * to `credentialSubject.id` where those are present; `nbf` and `exp` within
- * {@linkcode CLOCK_SKEW_S} of the clock. A credential object is verified as the JWT of its
- * `proof.jwt`. Never throws: the answer says why not, as the API's verify endpoint does.
+ * `VerifiableCredential` and which has a `credentialSubject`; `iss` equal to `vc.issuer` where
+ * present, and `sub` to the `id` of every subject that has one (a JWT has one `sub`, which §6.3.1
+ * says stands for the subject's `id`, so a subject with another `id` is refused); `nbf` and `exp`
+ * within {@linkcode CLOCK_SKEW_S} of the clock.
+ *
+ * A credential object is verified through the JWT of its `proof.jwt`, and must agree with it: it
+ * has `@context`, `type`, `issuer` and `credentialSubject`, and each of its members but `proof`
+ * equals the same member of the credential the JWT encodes (its `vc` claim, with `iss` as `issuer`,
+ * `jti` as `id`, `nbf` as `issuanceDate`, `exp` as `expirationDate` and `sub` as a single subject's
+ * `id`, where `vc` has none of its own). Equal means the same JSON, object members in any order;
+ * besides, an issuer DID equals `{id: DID}`, and dates are compared as instants. An object that
+ * claims anything the JWT does not sign is `verified: false`. Never throws: the answer says why
+ * not, as the API's verify endpoint does.
  *
  * @example
  * ```ts
@@ -308,7 +342,55 @@ export async function verifyCredentialJwt(
   if (exp !== undefined && (typeof exp !== "number" || exp <= now - CLOCK_SKEW_S)) {
     return fail("credential has expired (exp is in the past)");
   }
+  const differs = jwt === credential ? null : disagreement(credential as JsonObject, payload);
+  if (differs) return fail(`the credential object does not agree with its proof.jwt: ${differs}`);
   return { verified: true, payload };
+}
+
+const OBJECT_MEMBERS = ["@context", "type", "issuer", "credentialSubject"];
+const DATES = new Set(["issuanceDate", "expirationDate"]);
+
+/** What of `object` the VC-JWT `payload` does not sign, or null (see verifyCredentialJwt). */
+function disagreement(object: JsonObject, payload: JsonObject): string | null {
+  const vc = payload.vc as JsonObject;
+  const subject = vc.credentialSubject;
+  const encoded: JsonObject = {
+    issuer: payload.iss,
+    id: payload.jti,
+    issuanceDate: payload.nbf,
+    expirationDate: payload.exp,
+    ...vc,
+    credentialSubject: isObject(subject) && payload.sub !== undefined
+      ? { id: payload.sub, ...subject }
+      : subject,
+  };
+  const missing = OBJECT_MEMBERS.find((key) => !Object.hasOwn(object, key));
+  if (missing) return `it has no ${missing}`;
+  for (const key of Object.keys(object)) {
+    if (key !== "proof" && !sameJson(comparable(key, object[key]), comparable(key, encoded[key]))) {
+      return `its ${key} is not what the JWT signs`;
+    }
+  }
+  return null;
+}
+
+/** A member as compared: an issuer DID as `{id}`, a date as epoch seconds. */
+function comparable(key: string, value: unknown): unknown {
+  if (key === "issuer" && typeof value === "string") return { id: value };
+  if (DATES.has(key) && typeof value === "string") return Date.parse(value) / 1000;
+  return value;
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a)) {
+    return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
+  }
+  if (isObject(a)) {
+    const keys = Object.keys(a);
+    return isObject(b) && keys.length === Object.keys(b).length &&
+      keys.every((k) => Object.hasOwn(b, k) && sameJson(a[k], b[k]));
+  }
+  return a === b;
 }
 
 /** What keeps a JWT payload from being a VC (VC Data Model 1.1 §6.3.1), or null. */
@@ -328,8 +410,9 @@ function vcProblem(payload: JsonObject, issuer: string): string | null {
   if (!subjects.length || !subjects.every(isObject)) return "vc.credentialSubject is missing";
   const named = isObject(vc.issuer) ? vc.issuer.id : vc.issuer;
   if (named !== undefined && named !== issuer) return "iss and vc.issuer differ";
-  const id = isObject(subject) ? subject.id : undefined;
-  if (payload.sub !== undefined && id !== undefined && payload.sub !== id) {
+  if (
+    payload.sub !== undefined && subjects.some((s) => s.id !== undefined && s.id !== payload.sub)
+  ) {
     return "sub and vc.credentialSubject.id differ";
   }
   return null;

@@ -306,6 +306,14 @@ export class InternalServerError extends APIError {}
 /**
  * Parses `Retry-After` (delta-seconds or an HTTP date) into milliseconds from `now`.
  * Returns null when absent or unparsable.
+ *
+ * @example
+ * ```ts
+ * import { parseRetryAfter } from "@cirtusai/sdk";
+ * parseRetryAfter("120", Date.now()); // 120000
+ * parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT", Date.parse("2015-10-21T07:27:00Z")); // 60000
+ * parseRetryAfter("soon", Date.now()); // null
+ * ```
  */
 export function parseRetryAfter(value: string | null, now: number): number | null {
   if (value === null) return null;

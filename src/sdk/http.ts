@@ -142,6 +142,18 @@ export class HttpClient {
     await this.#config.tokenStore.save(tokens);
   }
 
+  /** Re-reads the store under its lock and holds what it has, without saving it back. */
+  reload(): Promise<void> {
+    const store = this.#config.tokenStore;
+    const read = async () => {
+      this.#tokens = null;
+      this.#loaded = false;
+      await this.#load();
+      this.#config.onTokens?.(this.#tokens);
+    };
+    return store.lock ? store.lock(read) : read();
+  }
+
   /** Adopts a Token answer; `keepRefresh` keeps the old refresh token when none came back. */
   async adopt(token: Token, options: { keepRefresh?: boolean } = {}): Promise<void> {
     const next: StoredTokens = { access_token: token.access_token };

@@ -70,7 +70,10 @@ export interface TwoFactorSetup {
  * `method` / `backup_codes_remaining`; either spelling fills the canonical field.
  */
 export interface TwoFactorStatus {
-  /** Whether 2FA has been confirmed (or the guide's `enabled`). */
+  /**
+   * Whether 2FA is enabled: its second factor has logged in (a code through `verify-2fa`) or was
+   * confirmed (or the guide's `enabled`).
+   */
   is_2fa_enabled?: boolean | null;
   /** `"totp"`, `"sms"`, or null (or the guide's `method`). */
   preferred_2fa_method?: string | null;
@@ -93,7 +96,7 @@ export interface TwoFactorStatus {
 export interface TwoFactorDebug {
   /** Whether a TOTP secret is on record. */
   totp_secret_exists?: boolean | null;
-  /** Whether 2FA has been confirmed. */
+  /** Whether 2FA is enabled: its second factor has logged in or was confirmed. */
   is_2fa_enabled?: boolean | null;
   /** `"totp"`, `"sms"`, or null. */
   preferred_2fa_method?: string | null;

@@ -23,7 +23,8 @@
 import type { CirtusAIClient } from "../sdk/client.ts";
 import { InvalidArgumentError } from "../sdk/errors.ts";
 import type { JsonObject } from "../sdk/types.ts";
-import { SUPPORTED_CHAINS } from "../emulator/chains.ts";
+import { SUPPORTED_CHAINS } from "../sdk/chains.ts";
+import { maskSecrets } from "../sdk/mask_secrets.ts";
 import { type JsonSchema, schemaError } from "./schema.ts";
 
 export { type JsonSchema, schemaError } from "./schema.ts";
@@ -107,20 +108,6 @@ const AGENT_ID = id(
   "An agent's id or its DID (did:key:...), from list_agents or list_child_agents",
 );
 const CHILD_ID = id("A child agent's id, from list_child_agents or create_child_agent");
-
-// Keys of provider configurations and assets whose values are never handed to a model, should a
-// server send them (the emulator masks them already).
-const SECRET_KEY = /secret|passw|private|token|mnemonic|seed|api_?key/i;
-
-function withoutSecrets<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(withoutSecrets) as T;
-  if (typeof value !== "object" || value === null) return value;
-  return Object.fromEntries(
-    Object.entries(value).map((
-      [k, v],
-    ) => [k, SECRET_KEY.test(k) && v !== null ? "[redacted]" : withoutSecrets(v)]),
-  ) as T;
-}
 
 const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const list = (result: JsonObject, key: string) =>
@@ -221,7 +208,7 @@ const TOOLS: ToolDefinition[] = [
     readOnly: false,
     idempotent: false,
     call: async (client, input, signal) =>
-      withoutSecrets(await client.agents.provisionEmail(input.child_id as string, { signal })),
+      maskSecrets(await client.agents.provisionEmail(input.child_id as string, { signal })),
     summarize: (r) =>
       `E-mail address ${r.email_address ?? (r.details as JsonObject | undefined)?.email_address}`,
   },
@@ -243,7 +230,7 @@ const TOOLS: ToolDefinition[] = [
     readOnly: false,
     idempotent: false,
     call: async (client, input, signal) =>
-      withoutSecrets(
+      maskSecrets(
         await client.agents.provisionWallet(
           input.child_id as string,
           (input.chain as string | undefined) ?? "ethereum",
@@ -263,7 +250,7 @@ const TOOLS: ToolDefinition[] = [
     readOnly: true,
     idempotent: true,
     call: async (client, _input, signal) =>
-      withoutSecrets(await client.wallets.listAssets({ signal })),
+      maskSecrets(await client.wallets.listAssets({ signal })),
     summarize: (r) => count(list(r, "assets"), "asset"),
   },
   {
@@ -274,7 +261,7 @@ const TOOLS: ToolDefinition[] = [
     readOnly: true,
     idempotent: true,
     call: async (client, _input, signal) => ({
-      email_accounts: withoutSecrets(await client.wallets.listEmailAccounts({ signal })),
+      email_accounts: maskSecrets(await client.wallets.listEmailAccounts({ signal })),
     }),
     summarize: (r) => count(list(r, "email_accounts"), "linked e-mail account"),
   },
@@ -326,8 +313,8 @@ const TOOLS: ToolDefinition[] = [
     name: "verify_credential",
     title: "Verify a credential (server)",
     description: "Ask the CirtusAI server to verify a credential (a VC-JWT, or a credential " +
-      "object as issue_credential returned it): signature, issuer and validity period. The " +
-      "answer has verified, and the payload or the reason it failed.",
+      "object carrying one in proof.jwt): signature, issuer, the credential's shape and " +
+      "validity period. The answer has verified, and the payload or the reason it failed.",
     properties: {
       credential: {
         anyOf: [{ type: "string", minLength: 1, maxLength: 65_536 }, { type: "object" }],
@@ -346,15 +333,15 @@ const TOOLS: ToolDefinition[] = [
   {
     name: "verify_credential_offline",
     title: "Verify a VC-JWT offline",
-    description: "Verify a VC-JWT here, without the server: the EdDSA signature against the " +
-      "issuer's did:key, and the validity period. Compact JWT strings only; verify credential " +
-      "objects with verify_credential.",
+    description: "Verify a credential here, without the server, as a W3C VC-JWT: the EdDSA " +
+      "signature against the issuer's did:key, the shape of its vc claim (@context, type, " +
+      "credentialSubject, iss and sub agreeing with it) and the validity period. Takes the " +
+      "VC-JWT, or a credential object carrying it in proof.jwt, which must claim only what " +
+      "that JWT signs. The answer has verified, and the payload or the reason it failed.",
     properties: {
       credential: {
-        type: "string",
-        minLength: 1,
-        maxLength: 65_536,
-        description: "The VC-JWT (header.payload.signature)",
+        anyOf: [{ type: "string", minLength: 1, maxLength: 65_536 }, { type: "object" }],
+        description: "The VC-JWT (header.payload.signature), or the credential object",
       },
     },
     required: ["credential"],
@@ -362,7 +349,9 @@ const TOOLS: ToolDefinition[] = [
     idempotent: true,
     offline: true,
     call: async (_client, input) =>
-      await (await import("../sdk/did.ts")).verifyCredentialJwt(input.credential as string),
+      await (await import("../sdk/did.ts")).verifyCredentialJwt(
+        input.credential as string | JsonObject,
+      ),
     summarize: (r) => (r.verified ? "Verified" : `Not verified: ${r.error ?? "no reason given"}`),
   },
   {

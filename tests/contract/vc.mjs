@@ -1,7 +1,8 @@
 // did-jwt-vc with key-did-resolver (independent W3C VC-JWT and did:key libraries), for the
 // contract tests:
 //   node vc.mjs verify   reads a JSON list of JWTs on stdin; prints [{verified, error}] per JWT
-//   node vc.mjs issue    prints a VC-JWT issued by a fresh did:key with did-jwt-vc, and its DID
+//   node vc.mjs issue    prints a VC-JWT issued by a fresh did:key with did-jwt-vc, its DID, and
+//                        the credential object did-jwt-vc reads from it (proof.jwt the JWT)
 import { createVerifiableCredentialJwt, verifyCredential } from "did-jwt-vc";
 import { EdDSASigner } from "did-jwt";
 import { Resolver } from "did-resolver";
@@ -39,7 +40,8 @@ if (mode === "verify") {
       credentialSubject: { canPay: true },
     },
   }, issuer);
-  console.log(JSON.stringify({ jwt, did, subject }));
+  const { verifiableCredential: credential } = await verifyCredential(jwt, resolver);
+  console.log(JSON.stringify({ jwt, did, subject, credential }));
 } else {
   console.error("usage: node vc.mjs verify|issue");
   process.exit(2);

@@ -1,5 +1,5 @@
 // Run by tests/runtimes_test.ts: the emulator's UI (argv[2]) in headless Chromium. Reads the
-// current code of the account argv[3], opens it for its agent tree, reads the SMS outbox, advances
+// current code of the account argv[3] and its seconds left, opens it for its agent tree, reads the SMS outbox, advances
 // the clock through the page, and saves a screenshot to argv[4].
 import { launchChromium, openPage } from "./chromium.mjs";
 
@@ -10,6 +10,7 @@ try {
   await page.goto(url);
   await page.waitForFunction(() => globalThis.__ready === true, null, { timeout: 15_000 });
   const code = await page.textContent(`[data-code="${username}"]`);
+  const left = await page.textContent(`[data-code="${username}"] + [data-left]`);
   await page.click(`#accounts tr:has-text("${username}")`);
   await page.waitForSelector("#tree li", { timeout: 10_000 });
   const tree = await page.textContent("#tree");
@@ -23,7 +24,7 @@ try {
   );
   const clockAfter = await page.textContent("#clock");
   await page.screenshot({ path: screenshot, fullPage: true });
-  console.log(JSON.stringify({ code, tree, sms, clockBefore, clockAfter, errors }));
+  console.log(JSON.stringify({ code, left, tree, sms, clockBefore, clockAfter, errors }));
 } finally {
   await browser.close();
 }

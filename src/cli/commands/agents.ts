@@ -5,6 +5,7 @@ import type { Context } from "../context.ts";
 import { CliUsageError } from "../errors.ts";
 import { type Column, confirm, interactive, jsonArgument } from "../io.ts";
 import type { Agent, ChildAgent, JsonObject } from "../../sdk/types.ts";
+import { SUPPORTED_CHAINS } from "../../sdk/chains.ts";
 
 const AGENT_COLUMNS: Column<Agent>[] = [["id", (a) => a.id], ["name", (a) => a.name], [
   "did",
@@ -210,7 +211,7 @@ export const agentsCommand: CommandSpec = {
       options: [{
         flags: "--chain <chain>",
         help: "the chain",
-        choices: ["ethereum", "polygon", "arbitrum", "base", "solana"],
+        choices: [...SUPPORTED_CHAINS],
         default: "ethereum",
       }],
       run: action(async (ctx, [id], opts) => {

@@ -6,7 +6,7 @@ import type { SmsOutbox } from "../sms.ts";
 import type { AssetRecord, EmailAccountRecord, UserRecord } from "../records.ts";
 import { Totp } from "../../sdk/totp.ts";
 import { agentBody, assetBody } from "./agents.ts";
-import { maskSecrets } from "../mask_secrets.ts";
+import { maskSecrets } from "../../sdk/mask_secrets.ts";
 import { EMULATOR_UI } from "../ui.ts";
 import { MAX_CLOCK_OFFSET_MS } from "../clock.ts";
 

@@ -133,7 +133,9 @@ export function identityRoutes(backend: Backend): OpenAPIHono<AppEnv> {
       description:
         "W3C VC Data Model 1.1, JWT encoding: the signature of the did:key in `iss`, the `vc` " +
         "claim (its `@context`, `type` and `credentialSubject`), `iss` and `sub` agreeing with " +
-        "it, and `nbf`/`exp` within 60 s of the server's clock. Anything else is " +
+        "it, and `nbf`/`exp` within 60 s of the server's clock. A credential object must " +
+        "agree with its `proof.jwt`: its `@context`, `type`, `issuer`, `credentialSubject` and " +
+        "every other member but `proof` are what the JWT signs. Anything else is " +
         "`verified: false` with the reason, never an error.",
       request: {
         body: jsonRequest(z.object({

@@ -19,7 +19,7 @@ import {
 import { getValue, setValue } from "../store.ts";
 import { validationHook } from "../validation.ts";
 import { assetBody } from "./agents.ts";
-import { maskSecrets } from "../mask_secrets.ts";
+import { maskSecrets } from "../../sdk/mask_secrets.ts";
 
 function accountBody(a: EmailAccountRecord) {
   return {

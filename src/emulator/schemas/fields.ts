@@ -10,7 +10,7 @@
 import { z } from "@hono/zod-openapi";
 import { codePointLength, MAX_EMAIL_LENGTH } from "../../sdk/arguments.ts";
 import { MAX_ID_LENGTH } from "../problem.ts";
-import { SUPPORTED_CHAINS } from "../wallet_keys.ts";
+import { SUPPORTED_CHAINS } from "../../sdk/chains.ts";
 
 /** White space as `String.prototype.trim` removes it (ECMAScript WhiteSpace and LineTerminator). */
 const WHITE_SPACE =

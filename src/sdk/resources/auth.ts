@@ -145,7 +145,7 @@ export class AuthResource {
     });
   }
 
-  /** Starts (re-)enrolment: a new pending secret, active once confirmed. */
+  /** Starts enrolment: a new pending secret, enabled once it logs in or is confirmed. */
   async setup2fa(options?: CallOptions): Promise<TwoFactorSetup> {
     return await this.#http.request({
       method: "GET",
